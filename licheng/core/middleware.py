@@ -1,0 +1,41 @@
+"""Resolve the request's school once and run the whole request inside its scope.
+
+Every tenant model uses django-scopes' ``ScopedManager``: a query made outside a scope raises
+``ScopeError`` instead of returning rows of every school.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django_scopes import scope
+
+from licheng.schools.models import School
+
+OPERATOR_SCHOOL_SESSION_KEY = "licheng_school_id"
+
+
+def resolve_school(request: HttpRequest) -> School | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if user.school_id is not None:  # type: ignore[union-attr]
+        return user.school  # type: ignore[union-attr]
+    if user.is_superuser:
+        # Deployment operators pick the school they are looking at.
+        school_id = request.session.get(OPERATOR_SCHOOL_SESSION_KEY)
+        if school_id:
+            return School.objects.filter(pk=school_id, is_active=True).first()
+    return None
+
+
+class SchoolMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        school = resolve_school(request)
+        request.school = school  # type: ignore[attr-defined]
+        with scope(school=school):
+            return self.get_response(request)

@@ -1,0 +1,239 @@
+"""People who log in, what they are to the school, and who may act for whom."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from licheng.people import crypto
+from licheng.people.roles import OFFICE_ROLES, PERMISSIONS, Role
+from licheng.schools.models import Division, School, SchoolClass
+
+
+class User(AbstractUser):
+    """Anyone who logs in. ``school`` is the school they belong to; deployment operators have none."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+
+    objects = UserManager()  # accounts are looked up before a school is known (login); selectors scope them
+
+    class Meta:
+        verbose_name = _("user")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+
+class Sex(models.IntegerChoices):
+    MALE = 1, _("Male")
+    FEMALE = 2, _("Female")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    SUSPENDED = "suspended", _("Suspended")
+    VISITING = "visiting", _("Visiting study elsewhere")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    LEFT = "left", _("Left school")
+    GRADUATED = "graduated", _("Graduated")
+
+
+class Student(models.Model):
+    """A student's profile (基本資料/學籍). The national ID is encrypted at rest; ``national_id_digest``
+    (a keyed hash) finds a student by ID without decrypting every row."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students")
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="student")
+    student_number = models.CharField(_("student number"), max_length=20)
+    name = models.CharField(_("name"), max_length=60)
+    national_id_cipher = models.TextField(editable=False)
+    national_id_digest = models.CharField(max_length=64, editable=False)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.PositiveSmallIntegerField(_("sex"), choices=Sex.choices)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="students")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="students", verbose_name=_("class")
+    )
+    seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
+    entry_year = models.PositiveSmallIntegerField(_("entry academic year"))
+    status = models.CharField(
+        _("enrolment status"), max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["school_class__grade", "school_class__name", "seat", "student_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "student_number"], name="student_number_unique_per_school"),
+            models.UniqueConstraint(fields=["school", "national_id_digest"], name="national_id_unique_per_school"),
+            models.UniqueConstraint(fields=["school_class", "seat"], name="seat_unique_per_class"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_number} {self.name}"
+
+    @property
+    def national_id(self) -> str:
+        return crypto.decrypt(self.national_id_cipher)
+
+    def set_national_id(self, national_id: str) -> None:
+        self.national_id_cipher = crypto.encrypt(national_id)
+        self.national_id_digest = crypto.digest(national_id)
+
+    @property
+    def national_id_masked(self) -> str:
+        return crypto.mask(self.national_id)
+
+
+class StaffMember(models.Model):
+    """A member of staff: teachers and office staff. Offices are the office roles they hold."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="staff")
+    name = models.CharField(_("name"), max_length=60)
+    title = models.CharField(_("title"), max_length=60, blank=True, help_text=_("e.g. 註冊組長, 國文科教師"))
+    subjects = models.CharField(_("subjects taught"), max_length=120, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("staff member")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParentLink(models.Model):
+    """A parent's read-only link to one child."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="children_links")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="parent_links")
+    relation = models.CharField(_("relation"), max_length=20, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["parent", "student"], name="parent_link_unique")]
+
+
+class RoleGrant(models.Model):
+    """A user holds a role in a school."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "user", "role"], name="role_grant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()}"
+
+
+class RolePermission(models.Model):
+    """Role → permission, per school. Seeded from ``DEFAULT_ROLE_PERMISSIONS``; editable by the school admin."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    permission = models.CharField(max_length=60, choices=sorted(PERMISSIONS.items()))
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "role", "permission"], name="role_permission_unique"),
+        ]
+
+
+class Duty(models.TextChoices):
+    CERTIFY_COURSE = "certify_course", _("Certifying a course's outcomes")
+    OFFICE_ENTRY = "office_entry", _("Entering an office's data")
+
+
+class ProxyAssignment(models.Model):
+    """代理人: ``proxy`` may do ``principal``'s duty between two dates. ``order`` is the proxy order
+    (代理順位): 1 is asked first. Actions taken by a proxy are recorded as by the proxy on behalf of
+    the principal."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    principal = models.ForeignKey(User, on_delete=models.CASCADE, related_name="proxies_assigned")
+    proxy = models.ForeignKey(User, on_delete=models.CASCADE, related_name="proxy_for")
+    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    office = models.CharField(
+        _("office"), max_length=30, blank=True, choices=[(role.value, role.label) for role in OFFICE_ROLES]
+    )
+    order = models.PositiveSmallIntegerField(_("proxy order"), default=1)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["principal", "duty", "order"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(proxy=models.F("principal")), name="proxy_not_self"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="proxy_dates_ordered"),
+            models.CheckConstraint(
+                condition=(models.Q(duty="certify_course", office="") | models.Q(duty="office_entry", course=None)),
+                name="proxy_duty_matches_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proxy} → {self.principal} ({self.get_duty_display()} #{self.order})"
+
+
+class LoginFailure(models.Model):
+    """One failed login; recent rows throttle further attempts for that account or address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AccountImport(models.Model):
+    """A bulk account upload: parsed and checked first (preview), applied all-or-nothing on confirm.
+    Initial passwords of applied imports are kept encrypted so the list can be printed again."""
+
+    class Kind(models.TextChoices):
+        STUDENTS = "students", _("Students")
+        STAFF = "staff", _("Staff")
+        PARENTS = "parents", _("Parents")
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not applied")
+        APPLIED = "applied", _("Applied")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKED)
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    passwords_cipher = models.TextField(blank=True)
+
+    objects = ScopedManager(school="school")

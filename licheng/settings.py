@@ -1,0 +1,193 @@
+"""Settings for Licheng. Everything a deployment changes comes from environment variables
+(see README "Configuration"); every reader fails loudly on a malformed value."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from licheng.env import env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = env_path("LICHENG_VAR_DIR", BASE_DIR / "var")
+
+
+def _persistent_secret(name: str, env_name: str, make: object) -> str:
+    """Read a secret from the environment, or create it once in VAR_DIR so restarts keep it."""
+    value = env_str(env_name, "")
+    if value:
+        return value
+    path = VAR_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    value = make() if callable(make) else str(make)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+DEBUG = env_bool("LICHENG_DEBUG", False)
+SECRET_KEY = _persistent_secret("secret_key", "LICHENG_SECRET_KEY", lambda: secrets.token_urlsafe(50))
+# Key for personal data encrypted at rest (national IDs). Losing it loses those fields: back it up.
+FIELD_ENCRYPTION_KEY = _persistent_secret("field_key", "LICHENG_FIELD_KEY", _fernet_key)
+ALLOWED_HOSTS = env_list("LICHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("LICHENG_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "licheng.core",
+    "licheng.audit",
+    "licheng.schools",
+    "licheng.people",
+    "licheng.courses",
+    "licheng.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "licheng.core.middleware.SchoolMiddleware",
+]
+
+ROOT_URLCONF = "licheng.urls"
+WSGI_APPLICATION = "licheng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "licheng" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "licheng.core.context_processors.school",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'licheng.sqlite3'}"),
+        conn_max_age=env_int("LICHENG_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker read while one writes; a busy timeout rides out short locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions end after this many idle minutes (sliding: every request renews them).
+SESSION_COOKIE_AGE = env_int("LICHENG_SESSION_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("LICHENG_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Failed-login throttling: this many failures for one account or one address within the window
+# locks further attempts until the window passes.
+LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
+
+LANGUAGE_CODE = "zh-hant"
+LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "licheng" / "locale"]
+TIME_ZONE = "Asia/Taipei"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "licheng" / "static"]
+WHITENOISE_USE_FINDERS = True
+
+# Uploaded files live in a private folder outside any web root and are served only through
+# permission-checked views. LICHENG_STORAGE_DIR moves it; docs/deployment.md covers object storage.
+STORAGE_DIR = env_path("LICHENG_STORAGE_DIR", VAR_DIR / "files")
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(STORAGE_DIR), "base_url": None, "file_permissions_mode": 0o600},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("LICHENG_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_HOST = env_str("LICHENG_EMAIL_HOST", "")
+EMAIL_PORT = env_int("LICHENG_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("LICHENG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("LICHENG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LICHENG_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("LICHENG_EMAIL_FROM", "licheng@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    # No mail server configured: messages are written as files under var/mail for inspection.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LICHENG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+

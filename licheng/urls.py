@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from licheng.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("licheng.api.urls")),
+    path("", include("licheng.core.urls")),
+    path("", include("licheng.people.urls")),
+    path("school/", include("licheng.schools.urls")),
+    path("courses/", include("licheng.courses.urls")),
+    path("audit/", include("licheng.audit.urls")),
+]
