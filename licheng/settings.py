@@ -190,4 +190,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LICHENG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-

@@ -157,11 +157,17 @@ def verify_chains() -> tuple[int, list[ChainProblem]]:
         for entry in AuditEntry.objects.filter(chain=chain).order_by("id").iterator(chunk_size=2000):
             checked += 1
             if entry.previous_hash != previous:
-                problems.append(ChainProblem(chain, entry.pk, "previous hash does not match: an entry before it was removed or changed"))
+                problems.append(
+                    ChainProblem(
+                        chain, entry.pk, "previous hash does not match: an entry before it was removed or changed"
+                    )
+                )
                 broken = True
                 break
             if compute_hash(previous, entry) != entry.entry_hash:
-                problems.append(ChainProblem(chain, entry.pk, "content does not match its hash: this entry was changed"))
+                problems.append(
+                    ChainProblem(chain, entry.pk, "content does not match its hash: this entry was changed")
+                )
                 broken = True
                 break
             previous = entry.entry_hash

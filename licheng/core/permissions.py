@@ -30,9 +30,7 @@ def roles_of(user: User, school: School | None) -> frozenset[str]:
     if school.pk not in cache:
         from licheng.people.models import RoleGrant
 
-        cache[school.pk] = frozenset(
-            RoleGrant.objects.filter(school=school, user=user).values_list("role", flat=True)
-        )
+        cache[school.pk] = frozenset(RoleGrant.objects.filter(school=school, user=user).values_list("role", flat=True))
     return cache[school.pk]
 
 

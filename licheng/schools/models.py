@@ -53,7 +53,9 @@ class AcademicYear(models.Model):
     """學年度 in ROC years; runs 1 August to 31 July."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="academic_years")
-    year = models.PositiveSmallIntegerField(_("academic year"), validators=[MinValueValidator(100), MaxValueValidator(200)])
+    year = models.PositiveSmallIntegerField(
+        _("academic year"), validators=[MinValueValidator(100), MaxValueValidator(200)]
+    )
 
     objects = ScopedManager(school="school")
 
@@ -114,7 +116,9 @@ class SchoolRules(models.Model):
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, null=True, blank=True)
 
     course_outcomes_per_term = models.PositiveSmallIntegerField(_("course outcomes uploaded per term (max)"), default=9)
-    course_outcomes_per_year = models.PositiveSmallIntegerField(_("course outcomes uploaded per year (max)"), default=18)
+    course_outcomes_per_year = models.PositiveSmallIntegerField(
+        _("course outcomes uploaded per year (max)"), default=18
+    )
     course_outcomes_selected = models.PositiveSmallIntegerField(_("course outcomes selected per year (max)"), default=6)
     performances_per_year = models.PositiveSmallIntegerField(_("performances uploaded per year (max)"), default=30)
     performances_selected = models.PositiveSmallIntegerField(_("performances selected per year (max)"), default=10)

@@ -16,5 +16,7 @@ class Command(BaseCommand):
             where = f"entry {problem.entry_id}" if problem.entry_id is not None else "chain end"
             self.stderr.write(f"TAMPERED chain {problem.chain}: {where}: {problem.message}")
         if problems:
-            raise CommandError(f"audit trail verification failed ({len(problems)} chain(s) broken, {checked} entries read)")
+            raise CommandError(
+                f"audit trail verification failed ({len(problems)} chain(s) broken, {checked} entries read)"
+            )
         self.stdout.write(f"audit trail ok: {checked} entries verified")
