@@ -35,6 +35,15 @@ class SchoolMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and "Authorization" in request.headers:
+            # API tokens are checked here, before the school is resolved, so token requests run in
+            # their user's school scope exactly like session requests.
+            from licheng.api.tokens import user_for_bearer
+
+            token_user = user_for_bearer(request)
+            if token_user is not None:
+                request.user = token_user
+                request.api_token_authenticated = True  # type: ignore[attr-defined]
         school = resolve_school(request)
         request.school = school  # type: ignore[attr-defined]
         with scope(school=school):
