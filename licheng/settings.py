@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "licheng.schools",
     "licheng.people",
     "licheng.courses",
+    "licheng.accounts",
     "licheng.api",
 ]
 

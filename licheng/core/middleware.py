@@ -38,7 +38,7 @@ class SchoolMiddleware:
         if request.path.startswith("/api/") and "Authorization" in request.headers:
             # API tokens are checked here, before the school is resolved, so token requests run in
             # their user's school scope exactly like session requests.
-            from licheng.api.tokens import user_for_bearer
+            from licheng.accounts.tokens import user_for_bearer
 
             token_user = user_for_bearer(request)
             if token_user is not None:

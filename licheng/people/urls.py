@@ -1,7 +1,2 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
-
-urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-]
+app_name = "people"
+urlpatterns: list = []

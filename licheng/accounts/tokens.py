@@ -9,8 +9,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from licheng.accounts.models import ApiToken
 from licheng.audit.services import Actor, record
-from licheng.people.models import ApiToken, User
+from licheng.people.models import User
 
 TOKEN_PREFIX = "lch_"
 

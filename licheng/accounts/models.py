@@ -1,0 +1,55 @@
+"""Accounts: login throttling, API tokens and bulk account imports."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from licheng.people.models import User
+from licheng.schools.models import School
+
+
+class LoginFailure(models.Model):
+    """One failed login; recent rows throttle further attempts for that account or address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AccountImport(models.Model):
+    """A bulk account upload: parsed and checked first (preview), applied all-or-nothing on confirm.
+    Initial passwords of applied imports are kept encrypted so the list can be printed again."""
+
+    class Kind(models.TextChoices):
+        STUDENTS = "students", _("Students")
+        STAFF = "staff", _("Staff")
+        PARENTS = "parents", _("Parents")
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not applied")
+        APPLIED = "applied", _("Applied")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKED)
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    passwords_cipher = models.TextField(blank=True)
+
+    objects = ScopedManager(school="school")
