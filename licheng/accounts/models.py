@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from licheng.people.models import User
-from licheng.schools.models import School
+from licheng.schools.models import AcademicYear, School
 
 
 class LoginFailure(models.Model):
@@ -16,6 +16,9 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address or '-'}"
 
 
 class ApiToken(models.Model):
@@ -27,6 +30,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AccountImport(models.Model):
@@ -51,5 +57,42 @@ class AccountImport(models.Model):
     rows = models.JSONField(default=list)
     errors = models.JSONField(default=list)
     passwords_cipher = models.TextField(blank=True)
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("academic year")
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # Argon2 takes a third of a second per password: the initial passwords are hashed by a background
+    # task after the accounts are created; until it has run, the new accounts cannot log in.
+    passwords_set_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+
+class ExternalIdentity(models.Model):
+    """An account at an outside identity provider (education cloud, city OpenID) linked to a user.
+    Unused until single sign-on arrives; see ``licheng.accounts.sso``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(max_length=40)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject}"

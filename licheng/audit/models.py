@@ -6,6 +6,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk changes would bypass ``save``/``delete``: the trail refuses them too."""
+
+    def update(self, **kwargs: object) -> int:
+        raise RuntimeError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """One state change made through a service. ``entry_hash`` covers this row's fields and the
     previous row's hash, so changing or deleting any row breaks the chain from there on."""
@@ -24,10 +34,15 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
         verbose_name = _("audit entry")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
@@ -44,3 +59,6 @@ class AuditChainHead(models.Model):
 
     chain = models.CharField(max_length=20, unique=True)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.last_hash[:12]}"

@@ -154,6 +154,7 @@ def verify_chains() -> tuple[int, list[ChainProblem]]:
     for chain in sorted(chains):
         previous = GENESIS_HASH
         broken = False
+        last_id: int | None = None
         for entry in AuditEntry.objects.filter(chain=chain).order_by("id").iterator(chunk_size=2000):
             checked += 1
             if entry.previous_hash != previous:
@@ -171,6 +172,8 @@ def verify_chains() -> tuple[int, list[ChainProblem]]:
                 broken = True
                 break
             previous = entry.entry_hash
+            last_id = entry.pk
         if not broken and heads.get(chain, GENESIS_HASH) != previous:
-            problems.append(ChainProblem(chain, None, "the newest entries were removed"))
+            after = f"after entry {last_id}" if last_id is not None else "from the start"
+            problems.append(ChainProblem(chain, None, f"the newest entries ({after}) were removed"))
     return checked, problems

@@ -40,6 +40,7 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["term", "subject_name", "school_class__name", "group_name"]
+        verbose_name = _("course")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(school_class=None) | ~models.Q(group_name=""), name="course_has_class_or_group"
@@ -62,7 +63,11 @@ class CourseTeacher(models.Model):
     objects = ScopedManager(school="school")
 
     class Meta:
+        verbose_name = _("course teacher")
         constraints = [models.UniqueConstraint(fields=["course", "teacher"], name="course_teacher_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}:{self.teacher_id}"
 
 
 class Enrolment(models.Model):
@@ -73,4 +78,8 @@ class Enrolment(models.Model):
     objects = ScopedManager(school="school")
 
     class Meta:
+        verbose_name = _("enrolment")
         constraints = [models.UniqueConstraint(fields=["course", "student"], name="enrolment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}:{self.student_id}"

@@ -122,6 +122,9 @@ class ParentLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["parent", "student"], name="parent_link_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.parent} → {self.student_id}"
+
 
 class RoleGrant(models.Model):
     """A user holds a role in a school."""
@@ -152,6 +155,9 @@ class RolePermission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "role", "permission"], name="role_permission_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.permission}"
 
 
 class Duty(models.TextChoices):

@@ -1,24 +1,593 @@
 """State changes for people, roles and proxies. Each function: keyword-only arguments, one
-transaction, a permission check where a person is acting, and an audit entry."""
+transaction, a permission check where a person is acting, and an audit entry.
+
+Acting as a proxy: an office's data (student profiles for the registry, …) may be entered by a
+person who is that office holder's ``office_entry`` proxy today. Such changes are recorded "by X on
+behalf of Y" (``Actor.acting_for``). The system actor (``Actor.system()``, user ``None``) skips
+permission checks: it is used by set-up code, commands and imports that checked permission already.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from licheng.audit.services import Actor, record
-from licheng.core.permissions import forget_cached_permissions
-from licheng.people.models import RoleGrant, RolePermission, User
-from licheng.people.roles import DEFAULT_ROLE_PERMISSIONS
+from licheng.audit.services import Actor, diff, record, snapshot
+from licheng.core.errors import ServiceError
+from licheng.core.permissions import forget_cached_permissions, has_permission
+from licheng.people import national_id
+from licheng.people.models import (
+    Duty,
+    EnrolmentStatus,
+    ParentLink,
+    ProxyAssignment,
+    RoleGrant,
+    RolePermission,
+    Sex,
+    StaffMember,
+    Student,
+    User,
+)
+from licheng.people.roles import DEFAULT_ROLE_PERMISSIONS, OFFICE_ROLES, PERMISSIONS, STAFF_ROLES, Role
+from licheng.people.selectors import delegated_permissions, forget_delegated_permissions
 
 if TYPE_CHECKING:
-    from licheng.schools.models import School
+    from licheng.courses.models import Course
+    from licheng.schools.models import Division, School, SchoolClass
+
+# Roles a ``people.manage_staff`` holder may give with a staff account; every other role (offices,
+# working group, school admin) is granted only with ``school.manage_roles``.
+TEACHING_ROLES = frozenset({Role.SUBJECT_TEACHER, Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR})
+# A school always keeps someone able to change roles.
+LOCKOUT_PERMISSION = "school.manage_roles"
+
+STUDENT_FIELDS = (
+    "student_number",
+    "name",
+    "birth_date",
+    "sex",
+    "division",
+    "school_class",
+    "seat",
+    "entry_year",
+    "status",
+)
+
+
+def _forget(user: User) -> None:
+    forget_cached_permissions(user)
+    forget_delegated_permissions(user)
+
+
+def authorise(actor: Actor, school: School, permission: str) -> Actor:
+    """The actor to record for a change needing ``permission``: the actor as they are when they hold
+    it, ``actor.acting_for(principal)`` when they hold it as an office proxy today. Raises
+    ``PermissionError`` otherwise (a view should have answered 403 before)."""
+    user = actor.user
+    if user is None:
+        return actor
+    if user.school_id not in (None, school.pk):
+        raise PermissionError("actor belongs to another school")
+    if has_permission(user, school, permission):
+        return actor
+    principal_id = delegated_permissions(user, school).get(permission)
+    if principal_id is None:
+        raise PermissionError(f"{user} may not {permission}")
+    return actor.acting_for(User.objects.get(pk=principal_id))
+
+
+def _require(actor: Actor, school: School, permission: str) -> None:
+    if actor.user is None:
+        return
+    if actor.user.school_id not in (None, school.pk) or not has_permission(actor.user, school, permission):
+        raise PermissionError(f"{actor.user} may not {permission}")
+
+
+# --- students ------------------------------------------------------------------------------------
+
+
+def default_student_username(school: School, student_number: str) -> str:
+    """Login names are unique across the deployment while student numbers are unique per school,
+    so a student's default login is ``<school code>-<student number>`` (``111111-1140001``)."""
+    return f"{school.code}-{student_number}"
+
+
+def _clean_national_id(value: str) -> str:
+    try:
+        return national_id.validate(value)
+    except national_id.NationalIdError as error:
+        raise ServiceError(str(error), field="national_id") from None
+
+
+def _check_student(
+    *,
+    school: School,
+    student: Student | None,
+    student_number: str,
+    nid: str | None,
+    birth_date: datetime.date,
+    sex: int,
+    division: Division,
+    school_class: SchoolClass | None,
+    seat: int | None,
+    entry_year: int,
+    name: str,
+) -> None:
+    others = Student.objects.filter(school=school)
+    if student is not None:
+        others = others.exclude(pk=student.pk)
+    if not student_number or not student_number.strip():
+        raise ServiceError(_("Enter the student number."), field="student_number")
+    if len(student_number) > 20 or not student_number.isalnum():
+        raise ServiceError(
+            _("“%(number)s” is not a student number: use up to 20 letters and digits.") % {"number": student_number},
+            field="student_number",
+        )
+    if not name or not name.strip():
+        raise ServiceError(_("Enter the student's name."), field="name")
+    if others.filter(student_number=student_number).exists():
+        raise ServiceError(
+            _("Student number %(number)s is already used by another student of this school.")
+            % {"number": student_number},
+            field="student_number",
+        )
+    if nid is not None:
+        from licheng.people import crypto
+
+        if others.filter(national_id_digest=crypto.digest(nid)).exists():
+            raise ServiceError(
+                _("This ID number already belongs to another student of this school."), field="national_id"
+            )
+    today = datetime.date.today()
+    if not (datetime.date(today.year - 40, 1, 1) <= birth_date <= today):
+        raise ServiceError(_("The birth date is not plausible for a student; please check it."), field="birth_date")
+    if sex not in Sex.values:
+        raise ServiceError(_("Choose the student's sex."), field="sex")
+    if division.school_id != school.pk:
+        raise ServiceError(_("That division is not one of this school's divisions."), field="division")
+    if not 1 <= entry_year <= 200:
+        raise ServiceError(
+            _("%(year)s is not an academic year; write it in ROC years, like 114.") % {"year": entry_year},
+            field="entry_year",
+        )
+    if school_class is not None:
+        if school_class.school_id != school.pk:
+            raise ServiceError(
+                _("Class %(name)s is not a class of this school.") % {"name": school_class.name}, field="school_class"
+            )
+        if school_class.division_id != division.pk:
+            raise ServiceError(
+                _("Class %(name)s belongs to another division than the one chosen.") % {"name": school_class.name},
+                field="school_class",
+            )
+    if seat is not None:
+        if school_class is None:
+            raise ServiceError(_("A seat number needs a class."), field="seat")
+        if not 1 <= seat <= 99:
+            raise ServiceError(_("A seat number runs from 1 to 99."), field="seat")
+        if others.filter(school_class=school_class, seat=seat).exists():
+            raise ServiceError(
+                _("Seat %(seat)d in class %(name)s is already taken.") % {"seat": seat, "name": school_class.name},
+                field="seat",
+            )
+
+
+@transaction.atomic
+def student_create(
+    *,
+    actor: Actor,
+    school: School,
+    student_number: str,
+    name: str,
+    national_id: str,
+    birth_date: datetime.date,
+    sex: int,
+    division: Division,
+    entry_year: int,
+    school_class: SchoolClass | None = None,
+    seat: int | None = None,
+    status: str = EnrolmentStatus.ENROLLED,
+    username: str | None = None,
+    email: str = "",
+) -> Student:
+    """Register a student: their profile, their login (``default_student_username`` unless
+    ``username`` is given; no usable password until accounts are issued) and the ``student`` role.
+    Needs ``people.manage_students`` (or being a proxy of an office that has it)."""
+    effective = authorise(actor, school, "people.manage_students")
+    student_number = (student_number or "").strip()
+    name = (name or "").strip()
+    nid = _clean_national_id(national_id)
+    if status not in EnrolmentStatus.values:
+        raise ServiceError(_("Choose an enrolment status from the list."), field="status")
+    _check_student(
+        school=school,
+        student=None,
+        student_number=student_number,
+        nid=nid,
+        birth_date=birth_date,
+        sex=sex,
+        division=division,
+        school_class=school_class,
+        seat=seat,
+        entry_year=entry_year,
+        name=name,
+    )
+    username = (username or default_student_username(school, student_number)).strip()
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(
+            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
+        )
+    user = User(username=username, name=name, email=email, school=school)
+    user.set_unusable_password()
+    user.save()
+    student = Student(
+        school=school,
+        user=user,
+        student_number=student_number,
+        name=name,
+        birth_date=birth_date,
+        sex=sex,
+        division=division,
+        school_class=school_class,
+        seat=seat,
+        entry_year=entry_year,
+        status=status,
+    )
+    student.set_national_id(nid)
+    student.save()
+    RoleGrant.objects.create(school=school, user=user, role=Role.STUDENT)
+    # The ID itself never enters the audit trail.
+    record(
+        actor=effective,
+        school=school,
+        action="student.create",
+        obj=student,
+        changes={**snapshot(student, STUDENT_FIELDS), "username": username},
+    )
+    return student
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def student_update(
+    *,
+    actor: Actor,
+    student: Student,
+    student_number: str = _UNSET,
+    name: str = _UNSET,
+    national_id: str = _UNSET,
+    birth_date: datetime.date = _UNSET,
+    sex: int = _UNSET,
+    division: Division = _UNSET,
+    school_class: SchoolClass | None = _UNSET,
+    seat: int | None = _UNSET,
+    entry_year: int = _UNSET,
+) -> Student:
+    """Change a student's profile; arguments left out keep their value. The status changes through
+    ``student_set_status``. The audit entry says whether the ID changed, never what it is."""
+    school = student.school
+    effective = authorise(actor, school, "people.manage_students")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    before = snapshot(student, STUDENT_FIELDS)
+    values: dict[str, Any] = {
+        "student_number": student.student_number if student_number is _UNSET else (student_number or "").strip(),
+        "name": student.name if name is _UNSET else (name or "").strip(),
+        "birth_date": student.birth_date if birth_date is _UNSET else birth_date,
+        "sex": student.sex if sex is _UNSET else sex,
+        "division": student.division if division is _UNSET else division,
+        "school_class": student.school_class if school_class is _UNSET else school_class,
+        "seat": student.seat if seat is _UNSET else seat,
+        "entry_year": student.entry_year if entry_year is _UNSET else entry_year,
+    }
+    nid = None
+    if national_id is not _UNSET:
+        nid = _clean_national_id(national_id)
+        if nid == student.national_id:
+            nid = None
+    _check_student(school=school, student=student, nid=nid, **values)
+    for field, value in values.items():
+        setattr(student, field, value)
+    if nid is not None:
+        student.set_national_id(nid)
+    student.save()
+    if student.user.name != student.name:
+        User.objects.filter(pk=student.user_id).update(name=student.name)
+    changes = diff(before, snapshot(student, STUDENT_FIELDS))
+    if nid is not None:
+        changes["national_id"] = "changed"
+    if changes:
+        record(actor=effective, school=school, action="student.update", obj=student, changes=changes)
+    return student
+
+
+@transaction.atomic
+def student_set_status(*, actor: Actor, student: Student, status: str) -> Student:
+    """Change the enrolment status (在學, 休學, 轉出, 畢業 …)."""
+    school = student.school
+    effective = authorise(actor, school, "people.manage_students")
+    if status not in EnrolmentStatus.values:
+        raise ServiceError(_("Choose an enrolment status from the list."), field="status")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if student.status == status:
+        return student
+    before = student.status
+    student.status = status
+    student.save(update_fields=["status"])
+    record(
+        actor=effective, school=school, action="student.set_status", obj=student, changes={"status": [before, status]}
+    )
+    return student
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def _check_staff_roles(actor: Actor, school: School, roles: Iterable[str]) -> set[str]:
+    wanted = set(roles)
+    unknown = wanted - set(STAFF_ROLES)
+    if unknown:
+        raise ServiceError(
+            _("A staff member cannot hold the role %(role)s.") % {"role": ", ".join(sorted(unknown))}, field="roles"
+        )
+    if (
+        actor.user is not None
+        and wanted - TEACHING_ROLES
+        and not has_permission(actor.user, school, LOCKOUT_PERMISSION)
+    ):
+        raise ServiceError(
+            _("Only someone who may grant roles can give office or administrative roles."), field="roles"
+        )
+    return wanted
+
+
+def _set_roles(actor: Actor, school: School, user: User, wanted: set[str]) -> dict[str, Any]:
+    """Make the user's staff roles exactly ``wanted``; returns the audit change."""
+    current = set(RoleGrant.objects.filter(school=school, user=user).values_list("role", flat=True))
+    current_staff = current & set(STAFF_ROLES)
+    to_add = wanted - current_staff
+    to_remove = current_staff - wanted
+    changes_privileged = bool((to_add | to_remove) - TEACHING_ROLES)
+    if actor.user is not None and changes_privileged and not has_permission(actor.user, school, LOCKOUT_PERMISSION):
+        raise ServiceError(
+            _("Only someone who may grant roles can give or take office or administrative roles."), field="roles"
+        )
+    if Role.SCHOOL_ADMIN in to_remove:
+        _refuse_last_admin(school, user)
+    RoleGrant.objects.bulk_create(RoleGrant(school=school, user=user, role=role) for role in sorted(to_add))
+    RoleGrant.objects.filter(school=school, user=user, role__in=to_remove).delete()
+    _forget(user)
+    if not (to_add or to_remove):
+        return {}
+    return {"roles": [sorted(current_staff), sorted((current_staff | to_add) - to_remove)]}
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: Actor,
+    school: School,
+    username: str,
+    name: str,
+    roles: Iterable[str] = (),
+    title: str = "",
+    subjects: str = "",
+    email: str = "",
+) -> StaffMember:
+    """Create a staff account (no usable password until accounts are issued) with its roles.
+    Needs ``people.manage_staff``; roles other than teaching roles also need ``school.manage_roles``."""
+    _require(actor, school, "people.manage_staff")
+    username = (username or "").strip()
+    name = (name or "").strip()
+    if not username:
+        raise ServiceError(_("Enter a login name."), field="username")
+    if not name:
+        raise ServiceError(_("Enter the staff member's name."), field="name")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(
+            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
+        )
+    wanted = _check_staff_roles(actor, school, roles)
+    user = User(username=username, name=name, email=email, school=school)
+    user.set_unusable_password()
+    user.save()
+    staff = StaffMember.objects.create(school=school, user=user, name=name, title=title, subjects=subjects)
+    RoleGrant.objects.bulk_create(RoleGrant(school=school, user=user, role=role) for role in sorted(wanted))
+    record(
+        actor=actor,
+        school=school,
+        action="staff.create",
+        obj=staff,
+        changes={"username": username, "name": name, "title": title, "roles": sorted(wanted)},
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    actor: Actor,
+    staff: StaffMember,
+    name: str = _UNSET,
+    title: str = _UNSET,
+    subjects: str = _UNSET,
+    email: str = _UNSET,
+    roles: Iterable[str] | None = None,
+) -> StaffMember:
+    """Change a staff member's details and, when ``roles`` is given, make their staff roles exactly
+    those (same rule on roles as ``staff_create``)."""
+    school = staff.school
+    _require(actor, school, "people.manage_staff")
+    staff = StaffMember.objects.select_for_update().select_related("user").get(pk=staff.pk)
+    before = {**snapshot(staff, ("name", "title", "subjects")), "email": staff.user.email}
+    if name is not _UNSET:
+        if not (name or "").strip():
+            raise ServiceError(_("Enter the staff member's name."), field="name")
+        staff.name = name.strip()
+    if title is not _UNSET:
+        staff.title = title
+    if subjects is not _UNSET:
+        staff.subjects = subjects
+    if email is not _UNSET:
+        staff.user.email = email
+    changes: dict[str, Any] = {}
+    if roles is not None:
+        wanted = set(roles)
+        unknown = wanted - set(STAFF_ROLES)
+        if unknown:
+            raise ServiceError(
+                _("A staff member cannot hold the role %(role)s.") % {"role": ", ".join(sorted(unknown))},
+                field="roles",
+            )
+        changes.update(_set_roles(actor, school, staff.user, wanted))
+    staff.save()
+    staff.user.name = staff.name
+    staff.user.save(update_fields=["name", "email"])
+    changes.update(diff(before, {**snapshot(staff, ("name", "title", "subjects")), "email": staff.user.email}))
+    if changes:
+        record(actor=actor, school=school, action="staff.update", obj=staff, changes=changes)
+    return staff
+
+
+# --- parents -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def parent_create(
+    *,
+    actor: Actor,
+    school: School,
+    username: str,
+    name: str,
+    email: str = "",
+    student: Student | None = None,
+    relation: str = "",
+) -> User:
+    """Create a parent account (role ``parent``, no usable password until accounts are issued),
+    linked to ``student`` when given. Needs ``people.manage_parents``."""
+    effective = authorise(actor, school, "people.manage_parents")
+    username = (username or "").strip()
+    name = (name or "").strip()
+    if not username:
+        raise ServiceError(_("Enter a login name."), field="username")
+    if not name:
+        raise ServiceError(_("Enter the parent's name."), field="name")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(
+            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
+        )
+    if student is not None and student.school_id != school.pk:
+        raise ServiceError(_("That student is not a student of this school."), field="student")
+    user = User(username=username, name=name, email=email, school=school)
+    user.set_unusable_password()
+    user.save()
+    RoleGrant.objects.create(school=school, user=user, role=Role.PARENT)
+    record(actor=effective, school=school, action="parent.create", obj=user, changes={"username": username})
+    if student is not None:
+        _link(effective, school, user, student, relation)
+    return user
+
+
+def _link(actor: Actor, school: School, parent: User, student: Student, relation: str) -> ParentLink:
+    if ParentLink.objects.filter(parent=parent, student=student).exists():
+        raise ServiceError(
+            _("%(parent)s is already linked to %(student)s.") % {"parent": parent, "student": student.name},
+            field="parent",
+        )
+    link = ParentLink.objects.create(school=school, parent=parent, student=student, relation=relation[:20])
+    record(
+        actor=actor,
+        school=school,
+        action="parent.link",
+        obj=link,
+        changes={"parent": parent.pk, "student": student.pk, "relation": link.relation},
+    )
+    return link
+
+
+@transaction.atomic
+def parent_link(*, actor: Actor, parent: User, student: Student, relation: str = "") -> ParentLink:
+    """Link an existing parent account to a student of the same school (read-only access)."""
+    school = student.school
+    effective = authorise(actor, school, "people.manage_parents")
+    if parent.school_id != school.pk:
+        raise ServiceError(_("That parent account belongs to another school."), field="parent")
+    if not RoleGrant.objects.filter(school=school, user=parent, role=Role.PARENT).exists():
+        raise ServiceError(_("%(user)s is not a parent account.") % {"user": parent}, field="parent")
+    return _link(effective, school, parent, student, relation)
+
+
+@transaction.atomic
+def parent_unlink(*, actor: Actor, link: ParentLink) -> None:
+    school = link.school
+    effective = authorise(actor, school, "people.manage_parents")
+    record(
+        actor=effective,
+        school=school,
+        action="parent.unlink",
+        obj=link,
+        changes={"parent": link.parent_id, "student": link.student_id},
+    )
+    link.delete()
+
+
+# --- roles and their permissions -----------------------------------------------------------------
+
+
+def _refuse_last_admin(school: School, user: User) -> None:
+    admins = RoleGrant.objects.filter(school=school, role=Role.SCHOOL_ADMIN).exclude(user=user)
+    if not admins.exists():
+        raise ServiceError(
+            _("%(user)s is the school's only administrator; give the role to someone else first.") % {"user": user},
+            field="role",
+        )
+
+
+@transaction.atomic
+def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGrant:
+    """Give ``user`` a role in ``school``. Needs ``school.manage_roles`` (unless the system acts).
+    A user of another school cannot be granted a role here."""
+    _require(actor, school, LOCKOUT_PERMISSION)
+    if role not in Role.values:
+        raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
+    if user.school_id not in (None, school.pk):
+        raise ServiceError(
+            _("%(user)s belongs to another school and cannot be given a role here.") % {"user": user}, field="user"
+        )
+    grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
+    if created:
+        record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
+    _forget(user)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: Actor, school: School, user: User, role: str) -> None:
+    """Take a role away. The school's last administrator keeps theirs."""
+    _require(actor, school, LOCKOUT_PERMISSION)
+    if user.school_id not in (None, school.pk):
+        raise ServiceError(_("%(user)s belongs to another school.") % {"user": user}, field="user")
+    grants = RoleGrant.objects.filter(school=school, user=user, role=role)
+    if not grants.exists():
+        return
+    if role == Role.SCHOOL_ADMIN:
+        _refuse_last_admin(school, user)
+    grants.delete()
+    record(actor=actor, school=school, action="roles.revoke", obj=user, changes={"role": role})
+    _forget(user)
 
 
 @transaction.atomic
 def role_permissions_reset(*, actor: Actor, school: School, audit: bool = True) -> None:
-    """Put the school's role → permission table back to the defaults in ``roles.py``."""
+    """Put the school's role → permission table back to the defaults in ``roles.py``. Deployment
+    operators may do it when they open a school."""
+    if actor.user is None or not actor.user.is_superuser:
+        _require(actor, school, LOCKOUT_PERMISSION)
     RolePermission.objects.filter(school=school).delete()
     RolePermission.objects.bulk_create(
         RolePermission(school=school, role=role, permission=permission)
@@ -27,15 +596,272 @@ def role_permissions_reset(*, actor: Actor, school: School, audit: bool = True) 
     )
     if audit:
         record(actor=actor, school=school, action="roles.reset_permissions", obj=school)
+    if actor.user is not None:
+        _forget(actor.user)
+
+
+def _check_cell(role: str, permission: str) -> None:
+    if role not in Role.values:
+        raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
+    if permission not in PERMISSIONS:
+        raise ServiceError(_("“%(permission)s” is not a permission.") % {"permission": permission}, field="permission")
+
+
+def _lockout_message() -> str:
+    return _("The school administrator must keep the permission to change roles, or nobody could change them again.")
 
 
 @transaction.atomic
-def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGrant:
-    """Give ``user`` a role in ``school``. A user of another school cannot be granted a role here."""
-    if user.school_id not in (None, school.pk):
-        raise PermissionError("cannot grant a role across schools")
-    grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
-    if created:
-        record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
-    forget_cached_permissions(user)
-    return grant
+def role_permission_set(*, actor: Actor, school: School, role: str, permission: str, granted: bool) -> None:
+    """Give (``granted=True``) or take away one permission of one role in ``school`` (角色權限設定).
+    Removing ``school.manage_roles`` from the school administrator is refused (lock-out)."""
+    _require(actor, school, LOCKOUT_PERMISSION)
+    _check_cell(role, permission)
+    if not granted and role == Role.SCHOOL_ADMIN and permission == LOCKOUT_PERMISSION:
+        raise ServiceError(_lockout_message(), field="permission")
+    rows = RolePermission.objects.filter(school=school, role=role, permission=permission)
+    if granted == rows.exists():
+        return
+    if granted:
+        RolePermission.objects.create(school=school, role=role, permission=permission)
+    else:
+        rows.delete()
+    record(
+        actor=actor,
+        school=school,
+        action="roles.set_permission",
+        obj=school,
+        changes={"role": role, "permission": permission, "granted": granted},
+    )
+    if actor.user is not None:
+        _forget(actor.user)
+
+
+@transaction.atomic
+def role_permissions_replace(*, actor: Actor, school: School, table: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """Make the school's role → permission table exactly ``table`` (roles left out lose every
+    permission) in one change with one audit entry listing what was added and removed. Same
+    lock-out rule as ``role_permission_set``. Returns the change."""
+    _require(actor, school, LOCKOUT_PERMISSION)
+    wanted: set[tuple[str, str]] = set()
+    for role, permissions in table.items():
+        for permission in permissions:
+            _check_cell(role, permission)
+            wanted.add((role, permission))
+    if (Role.SCHOOL_ADMIN.value, LOCKOUT_PERMISSION) not in wanted:
+        raise ServiceError(_lockout_message(), field="permission")
+    current = set(RolePermission.objects.filter(school=school).values_list("role", "permission"))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if not (added or removed):
+        return {}
+    for role, permission in removed:
+        RolePermission.objects.filter(school=school, role=role, permission=permission).delete()
+    RolePermission.objects.bulk_create(RolePermission(school=school, role=r, permission=p) for r, p in added)
+    changes = {"added": [f"{r}:{p}" for r, p in added], "removed": [f"{r}:{p}" for r, p in removed]}
+    record(actor=actor, school=school, action="roles.set_permissions", obj=school, changes=changes)
+    if actor.user is not None:
+        _forget(actor.user)
+    return changes
+
+
+# --- proxies -------------------------------------------------------------------------------------
+
+
+def _may_manage_proxies_of(actor: Actor, school: School, principal: User) -> None:
+    """The working group (``proxies.manage``) assigns for anyone; a person assigns their own."""
+    user = actor.user
+    if user is None or has_permission(user, school, "proxies.manage"):
+        return
+    if user.pk != principal.pk or user.school_id != school.pk:
+        raise PermissionError("only the working group assigns proxies for someone else")
+
+
+def _check_proxy(
+    *,
+    school: School,
+    assignment: ProxyAssignment | None,
+    principal: User,
+    proxy: User,
+    duty: str,
+    course: Course | None,
+    office: str,
+    order: int,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> None:
+    if principal.school_id != school.pk:
+        raise ServiceError(_("%(user)s is not a member of this school.") % {"user": principal}, field="principal")
+    if proxy.school_id != school.pk:
+        raise ServiceError(_("%(user)s is not a member of this school.") % {"user": proxy}, field="proxy")
+    if not StaffMember.objects.filter(school=school, user=proxy).exists():
+        raise ServiceError(_("A proxy must be a member of staff."), field="proxy")
+    if proxy.pk == principal.pk:
+        raise ServiceError(_("Nobody can be their own proxy."), field="proxy")
+    if duty == Duty.CERTIFY_COURSE:
+        if course is None:
+            raise ServiceError(_("Choose the course whose certification the proxy takes over."), field="course")
+        if course.school_id != school.pk or not course.course_teachers.filter(teacher=principal).exists():
+            raise ServiceError(
+                _("%(user)s does not teach %(course)s.") % {"user": principal, "course": course}, field="course"
+            )
+    elif duty == Duty.OFFICE_ENTRY:
+        if office not in {role.value for role in OFFICE_ROLES}:
+            raise ServiceError(_("Choose the office whose data the proxy enters."), field="office")
+        if not RoleGrant.objects.filter(school=school, user=principal, role=office).exists():
+            raise ServiceError(
+                _("%(user)s does not hold the office %(office)s.") % {"user": principal, "office": Role(office).label},
+                field="office",
+            )
+    else:
+        raise ServiceError(_("Choose a duty from the list."), field="duty")
+    if ends_on < starts_on:
+        raise ServiceError(_("The end date is before the start date."), field="ends_on")
+    if not 1 <= order <= 20:
+        raise ServiceError(_("The proxy order runs from 1 to 20."), field="order")
+    same_target = ProxyAssignment.objects.filter(
+        school=school,
+        principal=principal,
+        duty=duty,
+        course=course if duty == Duty.CERTIFY_COURSE else None,
+        office=office if duty == Duty.OFFICE_ENTRY else "",
+        starts_on__lte=ends_on,
+        ends_on__gte=starts_on,
+    )
+    if assignment is not None:
+        same_target = same_target.exclude(pk=assignment.pk)
+    if same_target.filter(proxy=proxy).exists():
+        raise ServiceError(
+            _("%(user)s is already a proxy for this duty in that period.") % {"user": proxy}, field="proxy"
+        )
+    if same_target.filter(order=order).exists():
+        raise ServiceError(
+            _("Proxy order %(order)d is already taken for this duty in that period.") % {"order": order},
+            field="order",
+        )
+
+
+PROXY_FIELDS = ("principal", "proxy", "duty", "course", "office", "order", "starts_on", "ends_on", "reason")
+
+
+@transaction.atomic
+def proxy_assign(
+    *,
+    actor: Actor,
+    school: School,
+    principal: User,
+    proxy: User,
+    duty: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    course: Course | None = None,
+    office: str = "",
+    order: int | None = None,
+    reason: str = "",
+) -> ProxyAssignment:
+    """Make ``proxy`` able to do ``principal``'s duty from ``starts_on`` to ``ends_on`` (inclusive).
+
+    ``certify_course`` needs a ``course`` the principal teaches; ``office_entry`` needs an ``office``
+    role the principal holds. ``order`` (代理順位) defaults to the next free number for that duty and
+    target; it must be unique among assignments whose periods overlap. Every proxy in effect may act;
+    the order says who is asked (notified) first. The working group (``proxies.manage``) assigns for
+    anyone; a person may assign their own proxies."""
+    _may_manage_proxies_of(actor, school, principal)
+    if duty != Duty.CERTIFY_COURSE:
+        course = None
+    if duty != Duty.OFFICE_ENTRY:
+        office = ""
+    if order is None:
+        taken = ProxyAssignment.objects.filter(
+            school=school,
+            principal=principal,
+            duty=duty,
+            course=course,
+            office=office,
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        ).values_list("order", flat=True)
+        order = max(taken, default=0) + 1
+    _check_proxy(
+        school=school,
+        assignment=None,
+        principal=principal,
+        proxy=proxy,
+        duty=duty,
+        course=course,
+        office=office,
+        order=order,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    assignment = ProxyAssignment.objects.create(
+        school=school,
+        principal=principal,
+        proxy=proxy,
+        duty=duty,
+        course=course,
+        office=office,
+        order=order,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason[:200],
+    )
+    record(
+        actor=actor, school=school, action="proxy.assign", obj=assignment, changes=snapshot(assignment, PROXY_FIELDS)
+    )
+    _forget(proxy)
+    return assignment
+
+
+@transaction.atomic
+def proxy_update(
+    *,
+    actor: Actor,
+    assignment: ProxyAssignment,
+    order: int = _UNSET,
+    starts_on: datetime.date = _UNSET,
+    ends_on: datetime.date = _UNSET,
+    reason: str = _UNSET,
+) -> ProxyAssignment:
+    """Change an assignment's order, dates or reason (same rules as ``proxy_assign``)."""
+    school = assignment.school
+    _may_manage_proxies_of(actor, school, assignment.principal)
+    assignment = ProxyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    before = snapshot(assignment, PROXY_FIELDS)
+    if order is not _UNSET:
+        assignment.order = order
+    if starts_on is not _UNSET:
+        assignment.starts_on = starts_on
+    if ends_on is not _UNSET:
+        assignment.ends_on = ends_on
+    if reason is not _UNSET:
+        assignment.reason = reason[:200]
+    _check_proxy(
+        school=school,
+        assignment=assignment,
+        principal=assignment.principal,
+        proxy=assignment.proxy,
+        duty=assignment.duty,
+        course=assignment.course,
+        office=assignment.office,
+        order=assignment.order,
+        starts_on=assignment.starts_on,
+        ends_on=assignment.ends_on,
+    )
+    assignment.save()
+    changes = diff(before, snapshot(assignment, PROXY_FIELDS))
+    if changes:
+        record(actor=actor, school=school, action="proxy.update", obj=assignment, changes=changes)
+    _forget(assignment.proxy)
+    return assignment
+
+
+@transaction.atomic
+def proxy_revoke(*, actor: Actor, assignment: ProxyAssignment) -> None:
+    """End an assignment (the row goes; the audit trail keeps what it was)."""
+    school = assignment.school
+    _may_manage_proxies_of(actor, school, assignment.principal)
+    record(
+        actor=actor, school=school, action="proxy.revoke", obj=assignment, changes=snapshot(assignment, PROXY_FIELDS)
+    )
+    _forget(assignment.proxy)
+    assignment.delete()

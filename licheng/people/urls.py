@@ -1,2 +1,25 @@
+from django.urls import path
+
+from licheng.people import views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("students/", views.student_list, name="student_list"),
+    path("students/new/", views.student_create, name="student_create"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("students/<int:pk>/edit/", views.student_edit, name="student_edit"),
+    path("students/<int:pk>/status/", views.student_status, name="student_status"),
+    path("students/<int:pk>/parents/new/", views.parent_create, name="parent_create"),
+    path("students/<int:pk>/parents/link/", views.parent_link, name="parent_link"),
+    path("students/<int:pk>/parents/<int:link_pk>/unlink/", views.parent_unlink, name="parent_unlink"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("roles/", views.role_permissions, name="role_permissions"),
+    path("roles/reset/", views.role_permissions_reset, name="role_permissions_reset"),
+    path("users/<int:pk>/roles/", views.user_roles, name="user_roles"),
+    path("users/<int:pk>/roles/<str:role>/revoke/", views.user_role_revoke, name="user_role_revoke"),
+    path("proxies/", views.proxy_list, name="proxy_list"),
+    path("proxies/new/", views.proxy_create, name="proxy_create"),
+    path("proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy_revoke"),
+]

@@ -43,6 +43,7 @@ class Division(models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("division")
         constraints = [models.UniqueConstraint(fields=["school", "code"], name="division_code_unique_per_school")]
 
     def __str__(self) -> str:
@@ -61,6 +62,7 @@ class AcademicYear(models.Model):
 
     class Meta:
         ordering = ["-year"]
+        verbose_name = _("academic year")
         constraints = [models.UniqueConstraint(fields=["school", "year"], name="academic_year_unique_per_school")]
 
     def __str__(self) -> str:
@@ -89,6 +91,7 @@ class Term(models.Model):
 
     class Meta:
         ordering = ["-academic_year__year", "-number"]
+        verbose_name = _("term")
         constraints = [
             models.UniqueConstraint(fields=["academic_year", "number"], name="term_unique_per_year"),
             models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="term_ends_after_start"),
@@ -167,6 +170,7 @@ class SchoolRules(models.Model):
             models.CheckConstraint(
                 condition=models.Q(course_outcomes_per_year__gte=models.F("course_outcomes_per_term")),
                 name="rules_year_cap_not_below_term_cap",
+                violation_error_message=_("The yearly cap on course outcomes cannot be below the cap per term."),
             ),
         ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -16,12 +17,14 @@ ROC_OFFSET = 1911
 MIN_ROC_YEAR = 1
 MAX_ROC_YEAR = 200
 
-_SEPARATED = re.compile(r"^\s*(\d{1,3})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})\s*$")
-_COMPACT = re.compile(r"^\s*(\d{3})(\d{2})(\d{2})\s*$")
+# One separator, used twice: ``112.2/10`` is a typing slip, not a date.
+_SEPARATED = re.compile(r"^\s*(\d{1,3})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*$", re.ASCII)
+_WESTERN = re.compile(r"^\s*(\d{4})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*$", re.ASCII)
+_COMPACT = re.compile(r"^\s*(\d{3})(\d{2})(\d{2})\s*$", re.ASCII)
 _TERM_PATTERNS = (
-    re.compile(r"^\s*(\d{2,3})\s*-\s*([12])\s*$"),  # 111-1
-    re.compile(r"^\s*(\d{3})([12])\s*$"),  # 1111
-    re.compile(r"^\s*(\d{2,3})\s*學年度\s*第\s*([12一二])\s*學期\s*$"),  # 111學年度第1學期
+    re.compile(r"^\s*(\d{2,3})\s*-\s*([12])\s*$", re.ASCII),  # 111-1
+    re.compile(r"^\s*(\d{3})([12])\s*$", re.ASCII),  # 1111
+    re.compile(r"^\s*(\d{2,3})\s*學年度\s*第\s*([12一二])\s*學期\s*$", re.ASCII),  # 111學年度第1學期
 )
 
 
@@ -55,12 +58,21 @@ def parse_roc(text: str) -> datetime.date:
     """Read an ROC date written by a person or a central-database file."""
     if not isinstance(text, str) or not text.strip():
         raise RocDateError(_("Enter a date such as 112.02.10."))
+    text = _normalise(text)
     match = _SEPARATED.match(text) or _COMPACT.match(text)
     if match is None:
+        western = _WESTERN.match(text)
+        if western and int(western.group(1)) > ROC_OFFSET:
+            year, month, day = int(western.group(1)) - ROC_OFFSET, int(western.group(3)), int(western.group(4))
+            raise RocDateError(
+                _("“%(text)s” is a Western-calendar date; write the ROC year instead, such as %(roc)s.")
+                % {"text": text.strip(), "roc": f"{year}.{month:02d}.{day:02d}"}
+            )
         raise RocDateError(
             _("“%(text)s” is not an ROC date; write it like 112.02.10, 112/2/10 or 1120210.") % {"text": text.strip()}
         )
-    year, month, day = (int(part) for part in match.groups())
+    parts = [part for part in match.groups() if part.isdigit()]
+    year, month, day = (int(part) for part in parts)
     if not MIN_ROC_YEAR <= year <= MAX_ROC_YEAR:
         raise RocDateError(
             _("Year %(year)d is out of range; ROC years run from %(low)d to %(high)d.")
@@ -74,6 +86,12 @@ def parse_roc(text: str) -> datetime.date:
         raise RocDateError(
             _("%(year)d.%(month)02d has no day %(day)d.") % {"year": year, "month": month, "day": day}
         ) from None
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits and punctuation typed with a Chinese input method (``１１２．０２．１０``)
+    become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def academic_year_of(day: datetime.date) -> int:
@@ -97,10 +115,13 @@ def term_code(academic_year: int, term: int) -> str:
 
 def parse_term(text: str) -> tuple[int, int]:
     """``111-1``, ``1111`` or ``111學年度第1學期`` → ``(111, 1)``."""
+    normalised = _normalise(text or "")
     for pattern in _TERM_PATTERNS:
-        match = pattern.match(text or "")
+        match = pattern.match(normalised)
         if match:
             year, term = match.groups()
+            if not MIN_ROC_YEAR <= int(year) <= MAX_ROC_YEAR:
+                break
             return int(year), {"一": 1, "二": 2}.get(term, 0) or int(term)
     raise RocDateError(_("“%(text)s” is not a term; write it like 112-1.") % {"text": (text or "").strip()})
 

@@ -12,11 +12,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         checked, problems = verify_chains()
+        lines = []
         for problem in problems:
             where = f"entry {problem.entry_id}" if problem.entry_id is not None else "chain end"
-            self.stderr.write(f"TAMPERED chain {problem.chain}: {where}: {problem.message}")
+            lines.append(f"TAMPERED chain {problem.chain}: {where}: {problem.message}")
+        for line in lines:
+            self.stderr.write(line)
         if problems:
             raise CommandError(
-                f"audit trail verification failed ({len(problems)} chain(s) broken, {checked} entries read)"
+                f"audit trail verification failed ({len(problems)} chain(s) broken, {checked} entries read); "
+                f"first: {lines[0]}"
             )
         self.stdout.write(f"audit trail ok: {checked} entries verified")

@@ -1,0 +1,1 @@
+"""The demo school generator behind ``manage.py demo_school`` (fictional people, deterministic)."""

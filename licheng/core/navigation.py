@@ -1,0 +1,140 @@
+"""The site menu, built from what the user may do in the request's school.
+
+Each entry names a URL and a predicate over the user's permissions and roles. An entry whose URL
+name does not reverse (its page is not built yet) is left out, so the layout never breaks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from licheng.core.permissions import permissions_of, roles_of
+from licheng.people.roles import STAFF_ROLES, Role
+
+
+@dataclasses.dataclass(frozen=True)
+class Who:
+    """What a predicate may look at: the user's permissions and roles in this school."""
+
+    permissions: frozenset[str]
+    roles: frozenset[str]
+    is_operator: bool
+    has_school: bool
+
+
+Predicate = Callable[[Who], bool]
+
+
+def perm(*codes: str) -> Predicate:
+    """Any one of these permissions."""
+    return lambda who: bool(who.permissions & set(codes))
+
+
+def role(*names: str) -> Predicate:
+    """Any one of these roles."""
+    return lambda who: bool(who.roles & set(names))
+
+
+def any_of(*predicates: Predicate) -> Predicate:
+    return lambda who: any(p(who) for p in predicates)
+
+
+def in_school(who: Who) -> bool:
+    return who.has_school
+
+
+def operator(who: Who) -> bool:
+    return who.is_operator
+
+
+def everyone(who: Who) -> bool:
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class NavEntry:
+    """A menu entry. ``url_name`` may list several names: the first that reverses is used."""
+
+    label: str | Promise
+    url_name: str | tuple[str, ...]
+    allowed: Predicate
+
+    @property
+    def url_names(self) -> tuple[str, ...]:
+        return (self.url_name,) if isinstance(self.url_name, str) else self.url_name
+
+
+@dataclasses.dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url: str
+    url_name: str
+    current: bool
+
+
+# People who see some students (their own) without ``people.view_students``.
+_RELATIONSHIP_ROLES = (Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR, Role.SUBJECT_TEACHER, Role.PARENT)
+
+MENU: list[NavEntry] = [
+    NavEntry(_("Home"), "home", everyone),
+    NavEntry(_("Students"), "people:student_list", any_of(perm("people.view_students"), role(*_RELATIONSHIP_ROLES))),
+    NavEntry(_("Courses"), ("courses:list", "courses:course_list"), in_school),
+    NavEntry(_("Staff"), "people:staff_list", perm("people.manage_staff")),
+    NavEntry(_("Classes"), ("schools:classes", "schools:class_list"), perm("school.view_settings")),
+    NavEntry(_("Calendar"), ("schools:calendar", "schools:term_list"), perm("school.view_settings")),
+    NavEntry(_("School settings"), "schools:settings", perm("school.view_settings")),
+    NavEntry(_("Roles and permissions"), "people:role_permissions", perm("school.manage_roles")),
+    NavEntry(_("Proxies"), "people:proxy_list", any_of(perm("proxies.manage"), role(*STAFF_ROLES))),
+    NavEntry(_("Import accounts"), ("account_import_list", "accounts:import_start"), perm("people.import_accounts")),
+    NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
+    NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
+    NavEntry(_("Change password"), "password_change", everyone),
+    NavEntry(_("Choose school"), "choose_school", operator),
+]
+
+
+def _reverse(url_names: tuple[str, ...]) -> tuple[str, str] | None:
+    for name in url_names:
+        try:
+            return name, reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def who_is(request: HttpRequest) -> Who:
+    user = request.user
+    school = getattr(request, "school", None)
+    if not user.is_authenticated:
+        return Who(frozenset(), frozenset(), False, False)
+    return Who(
+        permissions=permissions_of(user, school),  # type: ignore[arg-type]
+        roles=roles_of(user, school),  # type: ignore[arg-type]
+        is_operator=bool(user.is_superuser and user.school_id is None),  # type: ignore[union-attr]
+        has_school=school is not None,
+    )
+
+
+def menu_for(request: HttpRequest, entries: list[NavEntry] | None = None) -> list[NavLink]:
+    """The links this user sees, in menu order; the one for the current page is marked."""
+    if not request.user.is_authenticated:
+        return []
+    who = who_is(request)
+    match = getattr(request, "resolver_match", None)
+    current_name = match.view_name if match is not None else None
+    links = []
+    for entry in MENU if entries is None else entries:
+        if not entry.allowed(who):
+            continue
+        found = _reverse(entry.url_names)
+        if found is None:
+            continue
+        name, url = found
+        links.append(NavLink(entry.label, url, name, name == current_name))
+    return links

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Serve Licheng in the foreground: gunicorn on 127.0.0.1:$PORT plus one background-task worker.
+# Ctrl-C (or SIGTERM) stops both; if either one dies, the other is stopped too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-8000}"
+WEB_WORKERS="${LICHENG_WEB_WORKERS:-3}"
+VENV="${VENV:-.venv}"
+
+"$VENV/bin/python" manage.py db_worker --queue-name '*' &
+worker=$!
+"$VENV/bin/gunicorn" licheng.wsgi \
+  --bind "127.0.0.1:${PORT}" \
+  --workers "$WEB_WORKERS" \
+  --timeout 60 --graceful-timeout 10 \
+  --no-control-socket &
+web=$!
+
+stopping=0
+stop() {
+  [ "$stopping" -eq 1 ] && return
+  stopping=1
+  echo "stopping web server ($web) and task worker ($worker)…" >&2
+  kill -TERM "$web" "$worker" 2>/dev/null || true
+  wait "$web" "$worker" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
+
+echo "Licheng is starting on http://127.0.0.1:${PORT}/ (Ctrl-C stops the web server and the worker)" >&2
+# Whichever stops first (crash or signal) brings the other down through the EXIT trap.
+set +e
+wait -n "$web" "$worker"
+status=$?
+set -e
+exit "$status"

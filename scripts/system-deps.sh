@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the Debian packages `make test` needs, only those that are missing:
+#   postgresql (second test run), chromium + fonts-noto-cjk (browser tests, CJK glyphs),
+#   gettext (compilemessages), python3-venv (only if `python3 -m venv` cannot work).
+# A machine that has everything never calls apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+missing=()
+[ -n "$(pg_bindir)" ] || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages present: postgresql, chromium, fonts-noto-cjk, gettext"
+  exit 0
+fi
+
+step "apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
