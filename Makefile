@@ -32,9 +32,8 @@ help:
 	@echo "make clean     remove caches, collected static files and test artifacts (keeps .venv and var/)"
 
 $(PY):
-	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
-	  echo "error: $(PYTHON) cannot create virtual environments; install Debian's python3-venv" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "error: '$(PYTHON) -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2; exit 1; }
 
 $(RUNTIME_STAMP): requirements.txt | $(PY)
 	$(PIP) install -q -r requirements.txt

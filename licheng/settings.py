@@ -41,6 +41,9 @@ SECRET_KEY = _persistent_secret("secret_key", "LICHENG_SECRET_KEY", lambda: secr
 FIELD_ENCRYPTION_KEY = _persistent_secret("field_key", "LICHENG_FIELD_KEY", _fernet_key)
 ALLOWED_HOSTS = env_list("LICHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("LICHENG_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For header is believed for the client's
+# address in the audit trail and login throttling. Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("LICHENG_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "licheng.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,6 +144,8 @@ X_FRAME_OPTIONS = "DENY"
 # locks further attempts until the window passes.
 LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
+# A whole school often shares one public address (NAT), so the per-address limit is higher.
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LICHENG_LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]

@@ -12,8 +12,11 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
-if [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-  missing+=(python3-venv)
+if [ ! -x .venv/bin/python ]; then
+  # Debian's system python3 needs python3-venv for `python3 -m venv` (ensurepip); try it.
+  probe="$(mktemp -d)"
+  python3 -m venv "$probe/venv" >/dev/null 2>&1 || missing+=(python3-venv)
+  rm -rf "$probe"
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -56,6 +56,7 @@ def mount_routers() -> None:
         ("/people", "licheng.people.api"),
         ("/courses", "licheng.courses.api"),
         ("/audit", "licheng.audit.api"),
+        ("/accounts", "licheng.accounts.api"),
     ):
         try:
             router = importlib.import_module(module).router

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -44,9 +46,30 @@ class Actor:
         return dataclasses.replace(self, on_behalf_of=principal)
 
 
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (docs/deployment.md).
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. ``X-Forwarded-For`` is believed only when the connection comes from a
+    proxy listed in ``LICHENG_TRUSTED_PROXIES``; then the nearest address that is not a trusted
+    proxy is the client (a client can put anything at the left of that header)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote is None or not _is_trusted_proxy(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote
+        if not _is_trusted_proxy(hop):
+            return hop
+    return remote
 
 
 def chain_of(school: School | None) -> str:

@@ -31,7 +31,7 @@ def student_form_data(personas: Personas, **overrides: Any) -> dict[str, Any]:
         "sex": "2",
         "division": str(personas.school_class.division_id),
         "school_class": str(personas.school_class.pk),
-        "seat": "30",
+        "seat": "",  # factory seats in class 101 keep counting; a fixed number could collide
         "entry_year": "114",
     }
     data.update(overrides)

@@ -50,7 +50,6 @@ def test_create_student(personas: Personas, as_user: Any) -> None:
         "birth_date": "2009-01-02",
         "sex": 1,
         "class_id": personas.school_class.pk,
-        "seat": 40,
         "entry_year": 114,
     }
     response = _json(client, "post", f"{BASE}/students", body)
@@ -60,7 +59,7 @@ def test_create_student(personas: Personas, as_user: Any) -> None:
     for change, field in (
         ({"national_id": "A12345"}, "national_id"),
         ({"national_id": "A123456788"}, "national_id"),
-        ({"student_number": "1140777", "seat": 41}, "student_number"),
+        ({"student_number": "1140777"}, "student_number"),
         ({"class_id": _foreign_class(personas)}, "class_id"),
         ({"birth_date": "1890-01-01"}, "birth_date"),
         ({"status": "nonsense"}, "status"),

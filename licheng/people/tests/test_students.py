@@ -57,7 +57,9 @@ def test_bad_input_is_refused_with_a_clear_message(
         overrides = {"student_number": personas.student.student_number}
         expected = f"{personas.student.student_number} 已被本校其他學生使用"
     if overrides.get("seat") == "__TAKEN__":
-        overrides = {"seat": str(personas.student.seat)}
+        personas.student.seat = 12  # factory seat numbers keep counting across the test session
+        personas.student.save()
+        overrides = {"seat": "12"}
     counts = (Student.objects.count(), AuditEntry.objects.count())
     users = User.objects.count()
     response = as_user(personas.registry).post(CREATE, student_form_data(personas, **overrides))
