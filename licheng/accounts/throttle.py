@@ -1,9 +1,9 @@
 """Failed-login throttling, shared by every web worker through the ``LoginFailure`` table.
 
-``settings.LOGIN_MAX_FAILURES`` failures for one account, or from one address, within
+``settings.LOGIN_MAX_FAILURES`` failures for one account (or ``LOGIN_MAX_FAILURES_PER_ADDRESS`` from one address) within
 ``settings.LOGIN_FAILURE_WINDOW_MINUTES`` lock further attempts for that account or address until
 enough of those failures have aged out of the window. While locked, no password is even checked.
-``LOGIN_MAX_FAILURES_PER_ADDRESS`` (optional) sets a separate, usually higher, limit for an address,
+``LOGIN_MAX_FAILURES_PER_ADDRESS`` sets a separate, usually higher, limit for an address,
 because a whole school can sit behind one NAT address.
 """
 
@@ -31,7 +31,7 @@ def max_failures_per_account() -> int:
 
 
 def max_failures_per_address() -> int:
-    return int(getattr(settings, "LOGIN_MAX_FAILURES_PER_ADDRESS", settings.LOGIN_MAX_FAILURES))
+    return int(settings.LOGIN_MAX_FAILURES_PER_ADDRESS)
 
 
 def _unlocks_at(failures: QuerySet[LoginFailure], limit: int, now: datetime.datetime) -> datetime.datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -13,13 +13,14 @@ from licheng.schools.models import Division, School, SchoolClass
 
 
 class User(AbstractUser):
-    """Anyone who logs in. ``school`` is the school they belong to; deployment operators have none."""
+    """Anyone who logs in. ``school`` is the school they belong to; deployment operators have none.
+
+    Users keep Django's plain manager, not a scoped one: an account is looked up before its school is
+    known (login, API tokens). Selectors narrow users to the request's school."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     name = models.CharField(_("name"), max_length=60, blank=True)
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
-
-    objects = UserManager()  # accounts are looked up before a school is known (login); selectors scope them
 
     class Meta:
         verbose_name = _("user")

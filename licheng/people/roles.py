@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -41,7 +42,7 @@ OFFICE_ROLES = (
 STAFF_ROLES = tuple(role for role in Role if role not in (Role.STUDENT, Role.PARENT))
 
 # Every permission there is. Views and API routes declare one of these.
-PERMISSIONS: dict[str, str] = {
+PERMISSIONS: dict[str, StrOrPromise] = {
     "school.view_settings": _("See the school's settings, calendar and classes"),
     "school.manage_settings": _("Change the school's rules, calendar, divisions and classes"),
     "school.manage_roles": _("Grant roles and change what each role may do"),

@@ -37,7 +37,7 @@ def make_term(school: School, year: int = 114, number: int = 1, **windows: Any) 
     )
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -48,7 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-class SchoolClassFactory(factory.django.DjangoModelFactory):
+class SchoolClassFactory(factory.django.DjangoModelFactory[SchoolClass]):
     class Meta:
         model = SchoolClass
 
@@ -59,7 +59,7 @@ class SchoolClassFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"{100 + n}")
 
 
-class StudentFactory(factory.django.DjangoModelFactory):
+class StudentFactory(factory.django.DjangoModelFactory[Student]):
     class Meta:
         model = Student
         exclude = ("nid",)
@@ -67,7 +67,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
 
     school_class = factory.SubFactory(SchoolClassFactory)
     school = factory.SelfAttribute("school_class.school")
-    user = factory.LazyAttribute(lambda o: UserFactory(school=o.school))
+    user = factory.LazyAttribute(lambda o: UserFactory.create(school=o.school))
     student_number = factory.Sequence(lambda n: f"{114}{n:04d}")
     name = factory.Sequence(lambda n: f"學生{n}")
     nid = factory.LazyFunction(fictional_national_id)
@@ -80,12 +80,12 @@ class StudentFactory(factory.django.DjangoModelFactory):
     entry_year = 114
 
     @factory.post_generation
-    def role(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        RoleGrant.objects.get_or_create(school=self.school, user=self.user, role="student")
+    def role(obj: Student, create: bool, extracted: Any, **kwargs: Any) -> None:
+        RoleGrant.objects.get_or_create(school=obj.school, user=obj.user, role="student")
 
 
 def make_staff(school: School, *roles: str, username: str | None = None, name: str = "教職員") -> User:
-    user = UserFactory(school=school, name=name, **({"username": username} if username else {}))
+    user = UserFactory.create(school=school, name=name, **({"username": username} if username else {}))
     StaffMember.objects.create(school=school, user=user, name=name)
     for role in roles:
         RoleGrant.objects.create(school=school, user=user, role=role)
@@ -93,7 +93,7 @@ def make_staff(school: School, *roles: str, username: str | None = None, name: s
 
 
 def make_parent(student: Student, username: str | None = None) -> User:
-    user = UserFactory(
+    user = UserFactory.create(
         school=student.school, name=f"{student.name}家長", **({"username": username} if username else {})
     )
     RoleGrant.objects.create(school=student.school, user=user, role="parent")

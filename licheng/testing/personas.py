@@ -64,9 +64,11 @@ def build_personas() -> Personas:
     other_school = make_school("222222", "乙高級中學")
     term = make_term(school)
     homeroom = make_staff(school, "subject_teacher", "homeroom_teacher", username="homeroom", name="王導師")
-    school_class = SchoolClassFactory(school=school, name="101", homeroom_teacher=homeroom)
-    student = StudentFactory(
-        school_class=school_class, user=UserFactory(school=school, username="student", name="陳小明"), name="陳小明"
+    school_class = SchoolClassFactory.create(school=school, name="101", homeroom_teacher=homeroom)
+    student = StudentFactory.create(
+        school_class=school_class,
+        user=UserFactory.create(school=school, username="student", name="陳小明"),
+        name="陳小明",
     )
     subject_teacher = make_staff(school, "subject_teacher", username="teacher", name="李老師")
     other_teacher = make_staff(school, "subject_teacher", username="other_teacher", name="張老師")
@@ -89,5 +91,5 @@ def build_personas() -> Personas:
         parent=make_parent(student, username="parent"),
         school_admin=make_staff(school, "school_admin", username="admin", name="黃校長"),
         outsider=make_staff(other_school, "school_admin", "registry", username="outsider", name="外校管理員"),
-        operator=UserFactory(username="operator", is_superuser=True, is_staff=True),
+        operator=UserFactory.create(username="operator", is_superuser=True, is_staff=True),
     )

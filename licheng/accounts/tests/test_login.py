@@ -73,7 +73,7 @@ def test_failures_lock_the_account_even_for_the_right_password(client: Client, p
 
 
 def test_failures_from_one_address_lock_that_address(client: Client, personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.LOGIN_MAX_FAILURES = 3
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
     for name in ("nobody1", "nobody2", "nobody3"):
         fail(client, name, 1, ip="10.9.9.9")
     assert "登入失敗次數過多" in attempt(client, "teacher", PASSWORD, ip="10.9.9.9").content.decode()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 
 from licheng.audit.services import client_ip
 
 
-def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
-    extra = {"REMOTE_ADDR": remote}
+def _request(remote: str, forwarded: str | None = None) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.META["REMOTE_ADDR"] = remote
     if forwarded is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **extra)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_forwarded_header_is_ignored_without_a_trusted_proxy() -> None:
