@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,7 +25,7 @@ def _digest(raw: str) -> str:
 def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user``; the raw value is returned once and never stored."""
     if actor.user is None or actor.user.pk != user.pk:
-        raise PermissionError("people create tokens only for themselves")
+        raise PermissionDenied("people create tokens only for themselves")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:60], digest=_digest(raw))
     record(actor=actor, school=user.school, action="api_token.create", obj=token, changes={"name": token.name})
@@ -34,7 +35,7 @@ def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, 
 @transaction.atomic
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     if actor.user is None or actor.user.pk != token.user_id:
-        raise PermissionError("people revoke only their own tokens")
+        raise PermissionDenied("people revoke only their own tokens")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record(actor=actor, school=token.user.school, action="api_token.revoke", obj=token)

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -66,17 +67,17 @@ def _forget(user: User) -> None:
 def authorise(actor: Actor, school: School, permission: str) -> Actor:
     """The actor to record for a change needing ``permission``: the actor as they are when they hold
     it, ``actor.acting_for(principal)`` when they hold it as an office proxy today. Raises
-    ``PermissionError`` otherwise (a view should have answered 403 before)."""
+    ``PermissionDenied`` otherwise (a view should have answered 403 before)."""
     user = actor.user
     if user is None:
         return actor
     if user.school_id not in (None, school.pk):
-        raise PermissionError("actor belongs to another school")
+        raise PermissionDenied("actor belongs to another school")
     if has_permission(user, school, permission):
         return actor
     principal_id = delegated_permissions(user, school).get(permission)
     if principal_id is None:
-        raise PermissionError(f"{user} may not {permission}")
+        raise PermissionDenied(f"{user} may not {permission}")
     return actor.acting_for(User.objects.get(pk=principal_id))
 
 
@@ -84,7 +85,7 @@ def _require(actor: Actor, school: School, permission: str) -> None:
     if actor.user is None:
         return
     if actor.user.school_id not in (None, school.pk) or not has_permission(actor.user, school, permission):
-        raise PermissionError(f"{actor.user} may not {permission}")
+        raise PermissionDenied(f"{actor.user} may not {permission}")
 
 
 # --- students ------------------------------------------------------------------------------------
@@ -673,7 +674,7 @@ def _may_manage_proxies_of(actor: Actor, school: School, principal: User) -> Non
     if user is None or has_permission(user, school, "proxies.manage"):
         return
     if user.pk != principal.pk or user.school_id != school.pk:
-        raise PermissionError("only the working group assigns proxies for someone else")
+        raise PermissionDenied("only the working group assigns proxies for someone else")
 
 
 def _check_proxy(

@@ -40,7 +40,7 @@ def school_create(
     """Open a school on this deployment: its standing rules (national defaults), its divisions and
     the default role permissions. Only deployment operators (or the system) do this."""
     if actor.user is not None and not actor.user.is_superuser:
-        raise PermissionError("only deployment operators create schools")
+        raise PermissionDenied("only deployment operators create schools")
     if School.objects.filter(code=code).exists():
         raise SchoolError(_("A school with code %(code)s already exists.") % {"code": code})
     school = School(code=code, name=name)

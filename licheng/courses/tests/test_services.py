@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor
@@ -14,6 +17,14 @@ from licheng.courses.tests.makers import new_class, new_student
 from licheng.schools.models import AcademicYear, SchoolClass
 from licheng.testing.factories import make_staff, make_term
 from licheng.testing.personas import Personas
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the services' messages in English; pages are tested in Chinese."""
+    with translation.override("en"):
+        yield
+
 
 CODE = "114123456A1101010000001"
 

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from licheng.audit.models import AuditEntry
@@ -103,7 +104,7 @@ def test_bad_assignments_are_refused(personas: Personas, kwargs: dict[str, Any],
 
 
 def test_only_the_working_group_assigns_for_someone_else(personas: Personas, as_user: Any) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         _assign(personas, personas.homeroom_teacher, actor=Actor(user=personas.other_teacher))
     group = make_staff(personas.school, Role.WORKING_GROUP, username="wg")
     assignment = _assign(personas, personas.homeroom_teacher, actor=Actor(user=group))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from licheng.audit.models import AuditEntry
@@ -83,7 +84,7 @@ def test_role_permission_set_and_reset(personas: Personas) -> None:
     services.role_permissions_reset(actor=actor, school=personas.school)
     expected = sum(len(p) for p in DEFAULT_ROLE_PERMISSIONS.values())
     assert RolePermission.objects.filter(school=personas.school).count() == expected
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.role_permission_set(
             actor=Actor(user=personas.registry),
             school=personas.school,

@@ -4,9 +4,11 @@ input with a clear message, and then change nothing."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor
@@ -15,6 +17,14 @@ from licheng.schools import services
 from licheng.schools.models import AcademicYear, Division, SchoolClass, SchoolRules, Term
 from licheng.testing.factories import make_staff
 from licheng.testing.personas import Personas
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the services' messages in English; pages are tested in Chinese."""
+    with translation.override("en"):
+        yield
+
 
 D = datetime.date
 

@@ -10,6 +10,7 @@ from django import forms
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from licheng.schools.forms import RocDateField
 from licheng.testing.personas import Personas
@@ -59,9 +60,10 @@ def test_roc_date_field_accepts_every_form(text: str) -> None:
     ],
 )
 def test_roc_date_field_explains_what_is_wrong(text: str, message: str) -> None:
-    form = DateForm({"day": text})
-    assert not form.is_valid()
-    assert message in form.errors["day"][0]
+    with translation.override("en"):
+        form = DateForm({"day": text})
+        assert not form.is_valid()
+        assert message in form.errors["day"][0]
 
 
 def test_roc_date_field_shows_dates_the_roc_way(personas: Personas) -> None:
