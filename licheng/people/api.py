@@ -20,7 +20,7 @@ from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.people import selectors, services
-from licheng.people.models import EnrolmentStatus, ProxyAssignment, RoleGrant, Student, User
+from licheng.people.models import EnrolmentStatus, ProxyAssignment, RoleGrant, StaffMember, Student, User
 from licheng.people.roles import PERMISSIONS, Role
 
 router = Router(tags=["people"])
@@ -373,7 +373,8 @@ def proxy_create(request: HttpRequest, payload: ProxyIn) -> Any:
     user, school = _user(request), _school(request)
     manages = has_permission(user, school, "proxies.manage")
     principal_id = payload.principal_id or user.pk
-    if principal_id != user.pk and not manages:
+    if not manages and (principal_id != user.pk or not StaffMember.objects.filter(school=school, user=user).exists()):
+        # As on the page: staff name their own proxies; the working group names anyone's.
         raise HttpError(403, "You do not have permission for this.")
     people = selectors.users_of(school)
     principal = people.filter(pk=principal_id).first()

@@ -1,0 +1,438 @@
+"""Every URL and API route × every persona → the status that persona must get.
+
+One table, read top to bottom (pretix's tests/api/test_permissions.py, for a school). The last test
+fails when a route exists that the table does not name, so a new page cannot ship unchecked.
+
+Codes: 302 for pages means "sent to the login page" for the anonymous visitor; 401 is the API's
+answer to the anonymous caller; 403 is "you may not do this here"; 404 is "no such thing for you"
+(another school's object, or one that is not yours). ``OK`` means the request got through the
+permission checks: any answer but 401/403/404/405/5xx (a form re-shown with errors, a redirect after
+a change, a 422 for an incomplete payload are all "got through").
+
+Each persona's request runs inside a savepoint that is rolled back, so one persona's change never
+alters what the next one sees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from licheng.accounts.models import AccountImport, ApiToken
+from licheng.people.models import ParentLink, ProxyAssignment, StaffMember
+from licheng.schools.models import Division
+from licheng.testing.personas import Personas
+
+OK = "ok"
+PERSONAS = (
+    "anonymous",
+    "student",
+    "homeroom_teacher",
+    "subject_teacher",
+    "other_teacher",
+    "registry",
+    "parent",
+    "school_admin",
+    "outsider",
+)
+
+
+@dataclasses.dataclass
+class World:
+    """Personas plus the objects routes point at."""
+
+    p: Personas
+    division: Division
+    staff: StaffMember
+    parent_link: ParentLink
+    proxy: ProxyAssignment
+    account_import: AccountImport
+    applied_import: AccountImport
+    token: ApiToken
+    override_year: int
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    expect: dict[str, int | str]
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] | None = None
+
+
+def who(default: int | str, **others: int | str) -> dict[str, int | str]:
+    """Expected status per persona: ``default`` for everyone, ``others`` where it differs."""
+    unknown = set(others) - set(PERSONAS)
+    assert not unknown, unknown
+    return {persona: others.get(persona, default) for persona in PERSONAS}
+
+
+# Page groups (anonymous → 302 login).
+PAGE_ANY = who(200, anonymous=302)
+PAGE_VIEW_SETTINGS = who(200, anonymous=302, student=403, parent=403)
+PAGE_MANAGE_SETTINGS = who(403, anonymous=302, school_admin=200, outsider=200)
+PAGE_MANAGE_SETTINGS_OBJ = who(403, anonymous=302, school_admin=200, outsider=404)
+POST_MANAGE_SETTINGS = who(403, anonymous=302, school_admin=OK, outsider=OK)
+POST_MANAGE_SETTINGS_OBJ = who(403, anonymous=302, school_admin=OK, outsider=404)
+PAGE_REGISTRY = who(403, anonymous=302, registry=200, school_admin=200, outsider=200)
+PAGE_REGISTRY_OBJ = who(403, anonymous=302, registry=200, school_admin=200, outsider=404)
+POST_REGISTRY_OBJ = who(403, anonymous=302, registry=OK, school_admin=OK, outsider=404)
+# API groups (anonymous → 401).
+API_ANY = who(200, anonymous=401)
+API_VIEW_SETTINGS = who(200, anonymous=401, student=403, parent=403)
+API_MANAGE_SETTINGS = who(403, anonymous=401, school_admin=OK, outsider=OK)
+API_MANAGE_ROLES = who(403, anonymous=401, school_admin=OK, outsider=OK)
+PUBLIC = who(200)
+
+STUDENT = lambda w: {"pk": w.p.student.pk}  # noqa: E731
+COURSE = lambda w: {"pk": w.p.course.pk}  # noqa: E731
+IMPORT = lambda w: {"pk": w.account_import.pk}  # noqa: E731
+APPLIED_IMPORT = lambda w: {"pk": w.applied_import.pk}  # noqa: E731
+RULES = {
+    "course_outcomes_per_term": 9,
+    "course_outcomes_per_year": 18,
+    "course_outcomes_selected": 6,
+    "performances_per_year": 30,
+    "performances_selected": 10,
+    "document_max_mb": 4,
+    "media_max_mb": 10,
+    "description_max_chars": 100,
+    "upload_weeks_after_term": 2,
+    "receipt_confirmation_days": 3,
+    "graduate_retention_years": 5,
+    "leaver_retention_years": 1,
+    "working_group_meetings_per_term": 1,
+    "working_group_size": 15,
+}
+
+CASES = [
+    # --- public and account pages -------------------------------------------------------------
+    Case("healthz", PUBLIC),
+    Case("set_language", who(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
+    Case("login", who(302, anonymous=200)),  # a logged-in user is sent home
+    Case("logout", who(302), method="post"),
+    Case("password_reset", PUBLIC),
+    Case("password_reset_done", PUBLIC),
+    Case("password_reset_confirm", PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    Case("password_reset_complete", PUBLIC),
+    Case("password_change", PAGE_ANY),
+    Case("password_change_done", PAGE_ANY),
+    Case("home", PAGE_ANY),
+    # Only deployment operators (superusers without a school) choose a school.
+    Case("choose_school", who(404, anonymous=302)),
+    Case("account_tokens", PAGE_ANY),
+    Case(
+        "account_token_revoke",
+        who(404, anonymous=302, subject_teacher=OK),
+        kwargs=lambda w: {"pk": w.token.pk},
+        method="post",
+    ),
+    # --- bulk account import ------------------------------------------------------------------
+    Case("account_import_list", PAGE_REGISTRY),
+    Case("account_import_template", PAGE_REGISTRY, kwargs=lambda w: {"kind": "students"}),
+    Case("account_import_detail", PAGE_REGISTRY_OBJ, kwargs=IMPORT),
+    Case("account_import_apply", POST_REGISTRY_OBJ, kwargs=IMPORT, method="post"),
+    Case("account_import_passwords", PAGE_REGISTRY_OBJ, kwargs=APPLIED_IMPORT),
+    Case("account_import_passwords_xlsx", PAGE_REGISTRY_OBJ, kwargs=APPLIED_IMPORT),
+    # --- people -------------------------------------------------------------------------------
+    # Students list: staff with people.view_students see all; teachers, homeroom teachers,
+    # counsellors and parents see theirs (possibly none); students have no list.
+    Case("people:student_list", who(200, anonymous=302, student=403)),
+    Case("people:student_create", PAGE_REGISTRY),
+    Case("people:student_detail", who(200, anonymous=302, other_teacher=404, outsider=404), kwargs=STUDENT),
+    Case("people:student_edit", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
+    Case("people:student_status", POST_REGISTRY_OBJ, kwargs=STUDENT, method="post"),
+    Case("people:parent_create", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
+    Case("people:parent_link", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
+    Case(
+        "people:parent_unlink",
+        POST_REGISTRY_OBJ,
+        kwargs=lambda w: {"pk": w.p.student.pk, "link_pk": w.parent_link.pk},
+        method="post",
+    ),
+    Case("people:staff_list", PAGE_VIEW_SETTINGS),
+    Case("people:staff_create", PAGE_MANAGE_SETTINGS),
+    Case("people:staff_edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"pk": w.staff.pk}),
+    Case("people:role_permissions", PAGE_VIEW_SETTINGS),
+    Case("people:role_permissions_reset", POST_MANAGE_SETTINGS, method="post"),
+    Case("people:user_roles", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"pk": w.p.subject_teacher.pk}),
+    Case(
+        "people:user_role_revoke",
+        POST_MANAGE_SETTINGS_OBJ,
+        kwargs=lambda w: {"pk": w.p.subject_teacher.pk, "role": "subject_teacher"},
+        method="post",
+    ),
+    # Everyone sees their own proxies; staff may name their own; the working group (admin) anyone's.
+    Case("people:proxy_list", PAGE_ANY),
+    Case("people:proxy_create", who(200, anonymous=302, student=403, parent=403)),
+    # The proxy sees the assignment but may not revoke it; only its principal and the working group.
+    Case(
+        "people:proxy_revoke",
+        who(404, anonymous=302, other_teacher=403, subject_teacher=OK, school_admin=OK),
+        kwargs=lambda w: {"pk": w.proxy.pk},
+        method="post",
+    ),
+    # --- school settings and calendar ---------------------------------------------------------
+    Case("schools:settings", PAGE_VIEW_SETTINGS),
+    Case("schools:rules_edit", PAGE_MANAGE_SETTINGS),
+    Case("schools:rules_override_create", POST_MANAGE_SETTINGS, method="post"),
+    Case("schools:rules_year_edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"year": w.override_year}),
+    Case(
+        "schools:rules_override_remove",
+        POST_MANAGE_SETTINGS_OBJ,
+        kwargs=lambda w: {"year": w.override_year},
+        method="post",
+    ),
+    Case("schools:calendar", PAGE_VIEW_SETTINGS),
+    Case("schools:academic_year_create", PAGE_MANAGE_SETTINGS),
+    Case("schools:term_create", PAGE_MANAGE_SETTINGS),
+    Case("schools:term_edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"pk": w.p.term.pk}),
+    Case("schools:divisions", PAGE_VIEW_SETTINGS),
+    Case("schools:division_create", PAGE_MANAGE_SETTINGS),
+    Case("schools:division_edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"pk": w.division.pk}),
+    Case("schools:classes", PAGE_VIEW_SETTINGS),
+    Case("schools:class_create", PAGE_MANAGE_SETTINGS),
+    Case("schools:class_edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=lambda w: {"pk": w.p.school_class.pk}),
+    # --- courses ------------------------------------------------------------------------------
+    Case("courses:list", PAGE_ANY),
+    Case("courses:create", PAGE_MANAGE_SETTINGS),
+    # The student's course: the student, their homeroom teacher, its teacher, their parent, staff.
+    Case("courses:detail", who(200, anonymous=302, other_teacher=404, outsider=404), kwargs=COURSE),
+    Case("courses:edit", PAGE_MANAGE_SETTINGS_OBJ, kwargs=COURSE),
+    Case(
+        "courses:teacher_add",
+        POST_MANAGE_SETTINGS_OBJ,
+        kwargs=COURSE,
+        method="post",
+        data=lambda w: {"teacher": w.p.other_teacher.pk},
+    ),
+    Case(
+        "courses:teacher_remove",
+        POST_MANAGE_SETTINGS_OBJ,
+        kwargs=lambda w: {"pk": w.p.course.pk, "user_id": w.p.subject_teacher.pk},
+        method="post",
+    ),
+    Case("courses:enrolment_add", POST_MANAGE_SETTINGS_OBJ, kwargs=COURSE, method="post"),
+    Case(
+        "courses:enrolment_remove",
+        POST_MANAGE_SETTINGS_OBJ,
+        kwargs=lambda w: {"pk": w.p.course.pk, "student_id": w.p.student.pk},
+        method="post",
+    ),
+    # --- audit --------------------------------------------------------------------------------
+    Case("audit:activity", PAGE_REGISTRY),
+    Case(
+        "audit:object_history",
+        PAGE_REGISTRY_OBJ,
+        kwargs=lambda w: {"object_type": "people.student", "object_id": str(w.p.student.pk)},
+    ),
+    # --- API ----------------------------------------------------------------------------------
+    Case("api-v1:openapi-json", PUBLIC),
+    Case("api-v1:openapi-view", PUBLIC),
+    Case("api-v1:api-root", who(404)),  # nothing lives at the bare prefix; the document is the index
+    Case("api-v1:me", API_ANY),
+    Case("api-v1:school_current", API_VIEW_SETTINGS),
+    Case("api-v1:rules_get", API_VIEW_SETTINGS),
+    Case("api-v1:rules_put", API_MANAGE_SETTINGS, method="put", data=lambda w: RULES),
+    Case("api-v1:rules_patch", API_MANAGE_SETTINGS, method="patch", data=lambda w: {"document_max_mb": 4}),
+    Case("api-v1:terms_list", API_VIEW_SETTINGS),
+    Case("api-v1:classes_list", API_VIEW_SETTINGS),
+    Case("api-v1:students_list", who(200, anonymous=401, student=403)),
+    Case(
+        "api-v1:student_create",
+        who(403, anonymous=401, registry=OK, school_admin=OK, outsider=OK),
+        method="post",
+        data=lambda w: {
+            "student_number": "1149999",
+            "name": "新同學",
+            "national_id": "A123456789",
+            "birth_date": "2010-03-04",
+            "sex": 1,
+            "entry_year": 114,
+        },
+    ),
+    Case(
+        "api-v1:student_detail",
+        who(200, anonymous=401, other_teacher=404, outsider=404),
+        kwargs=lambda w: {"student_id": w.p.student.pk},
+    ),
+    Case("api-v1:staff_list", API_VIEW_SETTINGS),
+    Case("api-v1:roles_table", API_VIEW_SETTINGS),
+    Case("api-v1:roles_table_replace", API_MANAGE_ROLES, method="put", data=lambda w: {"table": {}}),
+    Case("api-v1:role_grants_list", API_MANAGE_ROLES),
+    Case(
+        "api-v1:role_grant_create",
+        API_MANAGE_ROLES,
+        method="post",
+        data=lambda w: {"user_id": w.p.other_teacher.pk, "role": "homeroom_teacher"},
+    ),
+    Case(
+        "api-v1:role_grant_delete",
+        who(403, anonymous=401, school_admin=OK, outsider=404),
+        kwargs=lambda w: {"grant_id": w.p.subject_teacher.role_grants.get().pk},
+        method="delete",
+    ),
+    Case("api-v1:proxies_list", API_ANY),
+    Case(
+        "api-v1:proxy_create",
+        who(OK, anonymous=401, student=403, parent=403),
+        method="post",
+        data=lambda w: {
+            "proxy_id": w.p.other_teacher.pk,
+            "duty": "certify_course",
+            "starts_on": "2025-09-01",
+            "ends_on": "2025-12-31",
+        },
+    ),
+    Case(
+        "api-v1:proxy_delete",
+        who(404, anonymous=401, other_teacher=403, subject_teacher=OK, school_admin=OK),
+        kwargs=lambda w: {"assignment_id": w.proxy.pk},
+        method="delete",
+    ),
+    Case("api-v1:course_list", API_ANY),
+    Case(
+        "api-v1:course_create",
+        API_MANAGE_SETTINGS,
+        method="post",
+        data=lambda w: {
+            "term": "114-1",
+            "course_code": "114111111A11010100000002",
+            "subject_name": "數學",
+            "credits": 4,
+            "teacher_ids": [w.p.subject_teacher.pk],
+        },
+    ),
+    Case(
+        "api-v1:course_detail",
+        who(200, anonymous=401, other_teacher=404, outsider=404),
+        kwargs=lambda w: {"course_id": w.p.course.pk},
+    ),
+    Case(
+        "api-v1:enrolment_list",
+        who(200, anonymous=401, other_teacher=404, outsider=404),
+        kwargs=lambda w: {"course_id": w.p.course.pk},
+    ),
+    Case(
+        "api-v1:enrolment_create",
+        who(403, anonymous=401, school_admin=OK, outsider=404),
+        kwargs=lambda w: {"course_id": w.p.course.pk},
+        method="post",
+        data=lambda w: {"student_number": w.p.student.student_number},
+    ),
+    Case("api-v1:list_entries", who(403, anonymous=401, registry=200, school_admin=200, outsider=200)),
+    Case("api-v1:token_list", API_ANY),
+    Case("api-v1:token_create", who(201, anonymous=401), method="post", data=lambda w: {"name": "script"}),
+    Case(
+        "api-v1:token_revoke",
+        who(404, anonymous=401, subject_teacher=204),
+        kwargs=lambda w: {"token_id": w.token.pk},
+        method="delete",
+    ),
+    Case(
+        "api-v1:import_status",
+        who(403, anonymous=401, registry=200, school_admin=200, outsider=404),
+        kwargs=lambda w: {"import_id": w.account_import.pk},
+    ),
+]
+
+
+def build_world(p: Personas) -> World:
+    from licheng.accounts.tokens import api_token_create
+    from licheng.audit.services import Actor
+    from licheng.schools.services import rules_override_for_year
+
+    override = rules_override_for_year(
+        actor=Actor(user=p.school_admin), school=p.school, academic_year=p.term.academic_year
+    )
+    token, _raw = api_token_create(actor=Actor(user=p.subject_teacher), user=p.subject_teacher, name="mine")
+    return World(
+        p=p,
+        division=Division.objects.filter(school=p.school).first(),  # type: ignore[arg-type]
+        staff=StaffMember.objects.get(user=p.subject_teacher),
+        parent_link=ParentLink.objects.get(parent=p.parent),
+        proxy=ProxyAssignment.objects.create(
+            school=p.school,
+            principal=p.subject_teacher,
+            proxy=p.other_teacher,
+            duty="certify_course",
+            course=p.course,
+            order=1,
+            starts_on=datetime.date(2025, 8, 1),
+            ends_on=datetime.date(2026, 1, 31),
+        ),
+        account_import=AccountImport.objects.create(
+            school=p.school, kind="students", file_name="students.xlsx", created_by=p.registry
+        ),
+        applied_import=AccountImport.objects.create(
+            school=p.school,
+            kind="students",
+            file_name="applied.xlsx",
+            created_by=p.registry,
+            status=AccountImport.Status.APPLIED,
+        ),
+        token=token,
+        override_year=override.academic_year.year,  # type: ignore[union-attr]
+    )
+
+
+def _request(client: Client, case: Case, world: World) -> int:
+    url = reverse(case.name, kwargs=case.kwargs(world))
+    data = case.data(world) if case.data else {}
+    if case.name.startswith("api-v1:") and case.method != "get":
+        response = getattr(client, case.method)(url, data=json.dumps(data), content_type="application/json")
+    else:
+        response = getattr(client, case.method)(url, data=data)
+    return int(response.status_code)
+
+
+def _matches(expected: int | str, status: int) -> bool:
+    if expected == OK:
+        return status not in (401, 403, 404, 405) and status < 500
+    return status == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_route_answers_each_persona_as_expected(case: Case, personas: Personas) -> None:
+    world = build_world(personas)
+    users = personas.by_name()
+    wrong = []
+    for persona in PERSONAS:
+        client = Client(enforce_csrf_checks=False)
+        with transaction.atomic():
+            if persona != "anonymous":
+                client.force_login(users[persona])
+            status = _request(client, case, world)
+            transaction.set_rollback(True)
+        if not _matches(case.expect[persona], status):
+            wrong.append(f"{persona}: expected {case.expect[persona]}, got {status}")
+    assert not wrong, f"{case.name}: " + "; ".join(wrong)
+
+
+def _route_names(resolver: URLResolver, namespace: str | None = None) -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            names |= _route_names(pattern, full)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"unnamed route {pattern.pattern}"
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    routes = _route_names(get_resolver())
+    covered = {case.name for case in CASES}
+    assert routes - covered == set(), "routes missing from the permission matrix"
+    assert covered - routes == set(), "matrix names routes that do not exist"
