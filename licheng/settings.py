@@ -149,7 +149,6 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LICHENG_LOGIN_MAX_FAILURES_PER_ADDRESS
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "licheng" / "locale"]
 TIME_ZONE = "Asia/Taipei"
 USE_I18N = True
 USE_TZ = True

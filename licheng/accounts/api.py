@@ -6,6 +6,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -59,10 +60,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]
     The raw token is in this answer only."""
     require(request)
     if getattr(request, "api_token_authenticated", False):
-        raise HttpError(403, "Tokens can only be created from a logged-in session.")
+        raise HttpError(403, _("Tokens can only be created from a logged-in session."))
     name = payload.name.strip()
     if not name:
-        raise HttpError(422, "Give the token a name.")
+        raise HttpError(422, _("Give the token a name."))
     token, raw = api_token_create(actor=Actor.from_request(request), user=request.user, name=name)  # type: ignore[arg-type]
     return Status(201, TokenCreated(token=raw, **TokenOut.model_validate(token, from_attributes=True).model_dump()))
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from licheng.core.permissions import has_permission
+
+
+def forbidden() -> HttpError:
+    """403 with a message in the caller's language."""
+    return HttpError(403, _("You do not have permission for this."))
 
 
 class TokenAuth(HttpBearer):
@@ -29,6 +35,6 @@ def require(request: HttpRequest, permission: str | None = None) -> None:
     may not see are answered with 404 by the selectors, never 403."""
     school = getattr(request, "school", None)
     if school is None:
-        raise HttpError(403, "You do not belong to a school on this deployment.")
+        raise HttpError(403, _("You do not belong to a school on this deployment."))
     if permission is not None and not has_permission(request.user, school, permission):  # type: ignore[arg-type]
-        raise HttpError(403, "You do not have permission for this.")
+        raise forbidden()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from licheng.api.auth import require
+from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
@@ -47,7 +47,7 @@ def _require_may(request: HttpRequest, permission: str) -> None:
     """``require`` that also accepts a permission held as an office proxy today."""
     require(request)
     if not selectors.may(_user(request), _school(request), permission):
-        raise HttpError(403, "You do not have permission for this.")
+        raise forbidden()
 
 
 # --- students ------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def students_list(request: HttpRequest, filters: Query[StudentFilters]) -> list[
     require(request)
     user, school = _user(request), _school(request)
     if not selectors.may_list_students(user, school):
-        raise HttpError(403, "You do not have permission for this.")
+        raise forbidden()
     students = selectors.student_list(
         user, school, grade=filters.grade, class_id=filters.class_id, status=filters.status, search=filters.q.strip()
     )
@@ -280,7 +280,7 @@ def role_grant_create(request: HttpRequest, payload: GrantIn) -> Any:
     require(request, "school.manage_roles")
     user = User.objects.filter(pk=payload.user_id).first()
     if user is None:
-        raise HttpError(404, "No such user.")
+        raise HttpError(404, _("No such user."))
     try:
         grant = services.role_grant(
             actor=Actor.from_request(request), school=_school(request), user=user, role=payload.role
@@ -375,7 +375,7 @@ def proxy_create(request: HttpRequest, payload: ProxyIn) -> Any:
     principal_id = payload.principal_id or user.pk
     if not manages and (principal_id != user.pk or not StaffMember.objects.filter(school=school, user=user).exists()):
         # As on the page: staff name their own proxies; the working group names anyone's.
-        raise HttpError(403, "You do not have permission for this.")
+        raise forbidden()
     people = selectors.users_of(school)
     principal = people.filter(pk=principal_id).first()
     if principal is None:
@@ -413,6 +413,6 @@ def proxy_delete(request: HttpRequest, assignment_id: int) -> Any:
     user, school = _user(request), _school(request)
     assignment = get_object_or_404(selectors.proxies_visible_to(user, school), pk=assignment_id)
     if assignment.principal_id != user.pk and not has_permission(user, school, "proxies.manage"):
-        raise HttpError(403, "You do not have permission for this.")
+        raise forbidden()
     services.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
     return Status(204, None)
