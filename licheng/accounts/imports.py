@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from licheng.core.errors import ServiceError
 from licheng.people import crypto
@@ -58,7 +58,7 @@ class Column:
 
 STUDENT_COLUMNS = (
     Column("student_number", "學號", gettext_lazy("Student number"), aliases=("student number", "student no")),
-    Column("name", "姓名", gettext_lazy("Name"), aliases=("name",)),
+    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
     Column(
         "national_id",
         "身分證號",
@@ -75,14 +75,14 @@ STUDENT_COLUMNS = (
 )
 STAFF_COLUMNS = (
     Column("username", "帳號", gettext_lazy("Username"), aliases=("username", "account")),
-    Column("name", "姓名", gettext_lazy("Name"), aliases=("name",)),
+    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
     Column("email", "電子郵件", gettext_lazy("E-mail"), required=False, aliases=("email", "e-mail", "信箱")),
     Column("title", "職稱", gettext_lazy("Title"), required=False, aliases=("title", "job title")),
     Column("roles", "角色", gettext_lazy("Roles"), aliases=("roles", "role", "處室")),
 )
 PARENT_COLUMNS = (
     Column("username", "帳號", gettext_lazy("Username"), aliases=("username", "account")),
-    Column("name", "姓名", gettext_lazy("Name"), aliases=("name",)),
+    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
     Column("email", "電子郵件", gettext_lazy("E-mail"), required=False, aliases=("email", "e-mail", "信箱")),
     Column("student_number", "學生學號", gettext_lazy("Student number"), aliases=("student number", "學號")),
     Column("relation", "關係", gettext_lazy("Relation"), required=False, aliases=("relation", "稱謂")),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from licheng.accounts import imports, selectors, services
@@ -251,18 +252,25 @@ def _password_list(account_import: AccountImport, passwords: dict[str, str]) -> 
     kind = account_import.kind
     entries: list[tuple[str, list[Any]]] = []
     if kind == AccountImport.Kind.STUDENTS:
-        header = [_("Class"), _("Seat"), _("Student number"), _("Name"), _("Username"), _("Initial password")]
+        header = [
+            _("Class"),
+            _("Seat"),
+            _("Student number"),
+            pgettext("person", "Name"),
+            _("Username"),
+            _("Initial password"),
+        ]
         for row in account_import.rows:
             v = row["values"]
             username = imports.student_username(school, v["student_number"])
             entries.append((username, [v["class_name"], v["seat"], v["student_number"], v["name"], username]))
     elif kind == AccountImport.Kind.STAFF:
-        header = [_("Name"), _("Title"), _("Username"), _("Initial password")]
+        header = [pgettext("person", "Name"), _("Title"), _("Username"), _("Initial password")]
         for row in account_import.rows:
             v = row["values"]
             entries.append((v["username"], [v["name"], v.get("title", ""), v["username"]]))
     else:
-        header = [_("Name"), _("Student number"), _("Username"), _("Initial password")]
+        header = [pgettext("person", "Name"), _("Student number"), _("Username"), _("Initial password")]
         children: dict[str, list[str]] = {}
         names: dict[str, str] = {}
         for row in account_import.rows:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django_scopes import scope
 
 from licheng.schools.models import School
@@ -48,3 +51,29 @@ class SchoolMiddleware:
         request.school = school  # type: ignore[attr-defined]
         with scope(school=school):
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Traditional Chinese unless the person chose otherwise with the language switch (a cookie).
+
+    Django's ``LocaleMiddleware`` would follow the browser's Accept-Language, so a teacher whose
+    browser happens to be set to English would get English pages unasked. Schools asked for
+    Chinese by default; English is one click away and then sticks. API calls (no switch to click)
+    may ask with Accept-Language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if not chosen and request.path.startswith("/api/"):
+            # API clients say which language they want their messages in.
+            chosen = translation.get_language_from_request(request)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from licheng.people.models import Duty, EnrolmentStatus, Sex, StaffMember, User
 from licheng.people.roles import OFFICE_ROLES, STAFF_ROLES, Role
@@ -40,7 +41,7 @@ class StudentFilterForm(forms.Form):
 
 class StudentForm(forms.Form):
     student_number = forms.CharField(label=_("student number"), max_length=20)
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=60)
     national_id = forms.CharField(
         label=_("national ID or resident certificate number"),
         max_length=10,
@@ -77,7 +78,7 @@ def _staff_role_choices() -> list[tuple[str, Any]]:
 
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("login name"), max_length=150)
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=60)
     title = forms.CharField(label=_("title"), max_length=60, required=False, help_text=_("e.g. 註冊組長, 國文科教師"))
     subjects = forms.CharField(label=_("subjects taught"), max_length=120, required=False)
     email = forms.EmailField(label=_("e-mail"), required=False)
@@ -93,7 +94,7 @@ class StaffForm(forms.Form):
 
 class ParentForm(forms.Form):
     username = forms.CharField(label=_("login name"), max_length=150)
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=60)
     email = forms.EmailField(label=_("e-mail"), required=False)
     relation = forms.CharField(label=_("relation"), max_length=20, required=False, help_text=_("e.g. 父, 母, 監護人"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from licheng.people import crypto
@@ -19,7 +20,7 @@ class User(AbstractUser):
     known (login, API tokens). Selectors narrow users to the request's school."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
-    name = models.CharField(_("name"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
 
     class Meta:
@@ -50,7 +51,7 @@ class Student(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students")
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="student")
     student_number = models.CharField(_("student number"), max_length=20)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     national_id_cipher = models.TextField(editable=False)
     national_id_digest = models.CharField(max_length=64, editable=False)
     birth_date = models.DateField(_("birth date"))
@@ -96,7 +97,7 @@ class StaffMember(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="staff")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     title = models.CharField(_("title"), max_length=60, blank=True, help_text=_("e.g. 註冊組長, 國文科教師"))
     subjects = models.CharField(_("subjects taught"), max_length=120, blank=True)
 

@@ -67,3 +67,16 @@ def test_every_message_in_the_code_is_in_the_catalogue(catalogue: Path, tmp_path
     extracted = read_po(scratch / "locale/zh_Hant/LC_MESSAGES/django.po")
     missing = [entry.msgid for entry in extracted if (entry.context, entry.msgid) not in committed]
     assert missing == [], f"run `make messages` and translate these in {catalogue.relative_to(ROOT)}"
+
+
+def test_the_same_message_reads_the_same_in_every_app() -> None:
+    """Django merges the apps' catalogues (the first app wins), so one message translated two ways
+    would show whichever app happens to come first. Different meanings need a context instead
+    (``pgettext("person", "name")``)."""
+    translations: dict[tuple[str, str], dict[tuple[str, ...], list[str]]] = {}
+    for catalogue in CATALOGUES:
+        for entry in read_po(catalogue):
+            key = (entry.context, entry.msgid)
+            translations.setdefault(key, {}).setdefault(tuple(entry.msgstrs), []).append(catalogue.parts[-5])
+    clashes = {key: found for key, found in translations.items() if len(found) > 1}
+    assert clashes == {}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor, record
+from licheng.testing.clients import client_in
 from licheng.testing.factories import StudentFactory
 from licheng.testing.personas import Personas
 
@@ -21,10 +22,8 @@ def _history_url(obj: object) -> str:
     return reverse("audit:object_history", args=[obj._meta.label_lower, str(obj.pk)])  # type: ignore[attr-defined]
 
 
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
+def _client(user: object, language: str = "zh-hant") -> Client:
+    return client_in(language, user)
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def changed_student(personas: Personas) -> AuditEntry:
 
 
 def test_history_shows_who_for_whom_when_where_and_what(personas: Personas, changed_student: AuditEntry) -> None:
-    response = _client(personas.school_admin).get(_history_url(personas.student), HTTP_ACCEPT_LANGUAGE="en")
+    response = _client(personas.school_admin, "en").get(_history_url(personas.student))
     assert response.status_code == 200
     page = response.content.decode()
     assert "student.update" in page
@@ -60,7 +59,7 @@ def test_history_newest_first(personas: Personas, changed_student: AuditEntry) -
 
 
 def test_history_of_object_without_entries_is_an_empty_state(personas: Personas) -> None:
-    response = _client(personas.registry).get(_history_url(personas.course), HTTP_ACCEPT_LANGUAGE="en")
+    response = _client(personas.registry, "en").get(_history_url(personas.course))
     assert response.status_code == 200
     assert "Nothing has been recorded about this record yet" in response.content.decode()
 
@@ -119,14 +118,13 @@ def test_activity_filters(personas: Personas, changed_student: AuditEntry) -> No
     roc_today = f"{today.year - 1911}.{today:%m.%d}"
     assert "student.update</code>" in client.get(url, {"date_from": roc_today, "date_to": roc_today}).content.decode()
     tomorrow = today + datetime.timedelta(days=1)
-    response = client.get(url, {"date_from": f"{tomorrow.year - 1911}.{tomorrow:%m.%d}"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get(url, {"date_from": f"{tomorrow.year - 1911}.{tomorrow:%m.%d}"})
     assert "No entry matches these filters" in response.content.decode()
 
 
 def test_activity_bad_date_is_explained(personas: Personas, changed_student: AuditEntry) -> None:
-    response = _client(personas.school_admin).get(
-        reverse("audit:activity"), {"date_from": "not a date"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = _client(personas.school_admin, "en").get(reverse("audit:activity"), {"date_from": "not a date"})
     assert response.status_code == 200
     page = response.content.decode()
     assert 'class="errorlist"' in page

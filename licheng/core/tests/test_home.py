@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licheng.people.models import ProxyAssignment
+from licheng.testing.clients import client_in
 from licheng.testing.factories import StudentFactory, enrol, make_course, make_staff
 from licheng.testing.personas import Personas
 
 
 def _home(user: object, language: str = "en") -> str:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
+    response = client_in(language, user).get("/")
     assert response.status_code == 200
     return response.content.decode()
 

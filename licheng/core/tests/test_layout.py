@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from licheng.core.middleware import OPERATOR_SCHOOL_SESSION_KEY
 from licheng.core.navigation import NavEntry, everyone, menu_for, perm
+from licheng.testing.clients import client_in
 from licheng.testing.personas import Personas
 
 
@@ -19,7 +20,7 @@ def _client(user: object) -> Client:
 
 
 def test_layout_has_landmarks_skip_link_and_post_logout(personas: Personas) -> None:
-    page = _client(personas.student_user).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client_in("en", personas.student_user).get("/").content.decode()
     assert 'href="#main"' in page and '<main id="main"' in page
     assert "<header" in page and "<nav" in page and "<footer" in page
     assert '<link rel="stylesheet" href="/static/css/licheng.css">' in page
@@ -76,12 +77,13 @@ def test_not_found_page_is_friendly_and_translated(personas: Personas) -> None:
     page = response.content.decode()
     assert "找不到" in page
     assert "Traceback" not in page and "URLconf" not in page
-    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get("/no-such-page/")
     assert "Page not found" in response.content.decode()
 
 
 def test_forbidden_page(personas: Personas) -> None:
-    response = _client(personas.student_user).get(reverse("audit:activity"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client_in("en", personas.student_user).get(reverse("audit:activity"))
     assert response.status_code == 403
     assert "You may not do this" in response.content.decode()
 
@@ -99,7 +101,8 @@ def test_server_error_page_leaks_nothing(personas: Personas, settings: object) -
 def test_csrf_failure_page(personas: Personas) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.student_user)
-    response = client.post(reverse("logout"), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("logout"))
     assert response.status_code == 403
     assert "The form expired" in response.content.decode()
 
@@ -112,7 +115,8 @@ def test_operator_without_school_is_sent_to_chooser(personas: Personas) -> None:
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == reverse("choose_school")
-    page = client.get(reverse("choose_school"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("choose_school")).content.decode()
     assert "甲高級中學" in page and "乙高級中學" in page
 
 
@@ -122,7 +126,8 @@ def test_operator_chooses_a_school_and_lands_home(personas: Personas) -> None:
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.session[OPERATOR_SCHOOL_SESSION_KEY] == personas.other_school.pk
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
     assert "乙高級中學" in page
     assert "as a deployment operator" in page
     # Switching again.
@@ -133,7 +138,8 @@ def test_operator_chooses_a_school_and_lands_home(personas: Personas) -> None:
 @pytest.mark.parametrize("choice", ["", "abc", "999999"])
 def test_operator_bad_choice_is_explained_and_changes_nothing(personas: Personas, choice: str) -> None:
     client = _client(personas.operator)
-    response = client.post(reverse("choose_school"), {"school": choice}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("choose_school"), {"school": choice})
     assert response.status_code == 400
     assert "Choose one of the schools in the list." in response.content.decode()
     assert OPERATOR_SCHOOL_SESSION_KEY not in client.session

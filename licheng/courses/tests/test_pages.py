@@ -9,6 +9,7 @@ from django.urls import reverse
 from licheng.courses.models import Course, CourseTeacher, Enrolment
 from licheng.courses.tests.makers import new_class, new_student
 from licheng.schools.models import Term
+from licheng.testing.clients import client_in
 from licheng.testing.factories import enrol, make_course, make_staff
 from licheng.testing.personas import Personas
 
@@ -16,9 +17,7 @@ CODE = "114123456A1101010000001"
 
 
 def client_for(user: object) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
+    return client_in("en", user)
 
 
 def listed(personas: Personas, who: str) -> set[str]:

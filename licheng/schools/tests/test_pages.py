@@ -9,20 +9,17 @@ from django.test import Client
 from django.urls import reverse
 
 from licheng.schools.models import AcademicYear, Division, SchoolClass, SchoolRules, Term
+from licheng.testing.clients import client_in
 from licheng.testing.factories import SchoolClassFactory, make_staff, make_term
 from licheng.testing.personas import Personas
 
 
 def client_for(user: object) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
+    return client_in("en", user)
 
 
 def zh_client_for(user: object) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hant")
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
+    return client_in("zh-hant", user)
 
 
 VIEW_PAGES = ["schools:settings", "schools:calendar", "schools:divisions", "schools:classes"]

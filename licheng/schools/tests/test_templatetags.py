@@ -8,11 +8,11 @@ import zoneinfo
 import pytest
 from django import forms
 from django.template import Context, Template
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from licheng.schools.forms import RocDateField
+from licheng.testing.clients import client_in
 from licheng.testing.personas import Personas
 
 
@@ -69,7 +69,6 @@ def test_roc_date_field_explains_what_is_wrong(text: str, message: str) -> None:
 def test_roc_date_field_shows_dates_the_roc_way(personas: Personas) -> None:
     assert 'placeholder="112.02.10"' in str(DateForm()["day"])
     assert 'value="112.02.10"' in str(DateForm(initial={"day": datetime.date(2023, 2, 10)})["day"])
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(personas.school_admin)
+    client = client_in("en", personas.school_admin)
     page = client.get(reverse("schools:term_edit", args=[personas.term.pk])).content.decode()
     assert 'value="114.08.01"' in page and 'value="115.01.31"' in page
