@@ -20,11 +20,12 @@ export PORT
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help run setup serve test sysdeps lint fmt typecheck messages clean
+.PHONY: help run setup serve test bench sysdeps lint fmt typecheck messages clean
 
 help:
 	@echo "make run       install, migrate, load the demo school, serve on http://127.0.0.1:$(PORT)/ with a task worker"
 	@echo "make test      every check CI runs (installs postgresql, chromium, fonts-noto-cjk, gettext if missing)"
+	@echo "make bench     benchmarks in bench/ against a private PostgreSQL (each prints one summary line)"
 	@echo "make serve     only serve (gunicorn + db_worker), no install/migrate"
 	@echo "make lint      ruff check + ruff format --check + mypy"
 	@echo "make fmt       ruff format + ruff check --fix"
@@ -67,6 +68,10 @@ test: sysdeps
 	@$(MAKE) $(DEV_STAMP)
 	@start=$$SECONDS; status=0; scripts/test.sh || status=$$?; \
 	  echo "make test took $$((SECONDS - start))s"; exit $$status
+
+bench: sysdeps
+	@$(MAKE) $(DEV_STAMP)
+	@scripts/bench.sh
 
 # ---------------------------------------------------------------------------------------------
 # Everyday helpers

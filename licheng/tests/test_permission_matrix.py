@@ -58,6 +58,8 @@ class World:
     applied_import: AccountImport
     token: ApiToken
     override_year: int
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Objects that the matrix modules of later capabilities add (``licheng/tests/matrix_*.py``)."""
 
 
 @dataclasses.dataclass
@@ -346,6 +348,13 @@ CASES = [
 ]
 
 
+# Each capability keeps its rows in its own module: ``CASES`` (a list of ``Case``) and
+# ``extend(world)`` which adds the objects its routes point at to ``world.extra``.
+MATRIX_MODULES: list[Any] = []
+for module in MATRIX_MODULES:
+    CASES.extend(module.CASES)
+
+
 def build_world(p: Personas) -> World:
     from licheng.accounts.tokens import api_token_create
     from licheng.audit.services import Actor
@@ -355,7 +364,7 @@ def build_world(p: Personas) -> World:
         actor=Actor(user=p.school_admin), school=p.school, academic_year=p.term.academic_year
     )
     token, _raw = api_token_create(actor=Actor(user=p.subject_teacher), user=p.subject_teacher, name="mine")
-    return World(
+    world = World(
         p=p,
         division=Division.objects.filter(school=p.school).first(),  # type: ignore[arg-type]
         staff=StaffMember.objects.get(user=p.subject_teacher),
@@ -383,6 +392,9 @@ def build_world(p: Personas) -> World:
         token=token,
         override_year=override.academic_year.year,  # type: ignore[union-attr]
     )
+    for module in MATRIX_MODULES:
+        module.extend(world)
+    return world
 
 
 def _request(client: Client, case: Case, world: World) -> int:
