@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "licheng.people",
     "licheng.courses",
     "licheng.accounts",
+    "licheng.files",
+    "licheng.notifications",
+    "licheng.portfolio",
+    "licheng.performances",
+    "licheng.records",
     "licheng.api",
 ]
 

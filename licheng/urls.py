@@ -12,4 +12,9 @@ urlpatterns = [
     path("school/", include("licheng.schools.urls")),
     path("courses/", include("licheng.courses.urls")),
     path("audit/", include("licheng.audit.urls")),
+    path("files/", include("licheng.files.urls")),
+    path("notifications/", include("licheng.notifications.urls")),
+    path("portfolio/", include("licheng.portfolio.urls")),
+    path("performances/", include("licheng.performances.urls")),
+    path("records/", include("licheng.records.urls")),
 ]

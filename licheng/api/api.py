@@ -13,7 +13,12 @@ from licheng.accounts.api import router as accounts_router
 from licheng.api.auth import API_AUTH, require
 from licheng.audit.api import router as audit_router
 from licheng.courses.api import router as courses_router
+from licheng.files.api import router as files_router
+from licheng.notifications.api import router as notifications_router
 from licheng.people.api import router as people_router
+from licheng.performances.api import router as performances_router
+from licheng.portfolio.api import router as portfolio_router
+from licheng.records.api import router as records_router
 from licheng.schools.api import router as schools_router
 
 api = NinjaAPI(
@@ -58,3 +63,8 @@ api.add_router("/people", people_router)
 api.add_router("/courses", courses_router)
 api.add_router("/audit", audit_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/files", files_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/portfolio", portfolio_router)
+api.add_router("/performances", performances_router)
+api.add_router("/records", records_router)

@@ -1,0 +1,5 @@
+"""/api/v1/notifications"""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

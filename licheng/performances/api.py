@@ -1,0 +1,5 @@
+"""/api/v1/performances"""
+
+from ninja import Router
+
+router = Router(tags=["performances"])

@@ -1,0 +1,5 @@
+"""/api/v1/portfolio"""
+
+from ninja import Router
+
+router = Router(tags=["portfolio"])
