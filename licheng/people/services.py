@@ -177,6 +177,18 @@ def _check_student(
             )
 
 
+
+def _new_account(*, school: School, username: str, name: str, email: str) -> User:
+    """A login for a new person of ``school``; unusable password until accounts are issued."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(
+            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
+        )
+    user = User(username=username, name=name, email=email, school=school)
+    user.set_unusable_password()
+    user.save()
+    return user
+
 @transaction.atomic
 def student_create(
     *,
@@ -218,13 +230,7 @@ def student_create(
         name=name,
     )
     username = (username or default_student_username(school, student_number)).strip()
-    if User.objects.filter(username=username).exists():
-        raise ServiceError(
-            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
-        )
-    user = User(username=username, name=name, email=email, school=school)
-    user.set_unusable_password()
-    user.save()
+    user = _new_account(school=school, username=username, name=name, email=email)
     student = Student(
         school=school,
         user=user,
@@ -389,14 +395,8 @@ def staff_create(
         raise ServiceError(_("Enter a login name."), field="username")
     if not name:
         raise ServiceError(_("Enter the staff member's name."), field="name")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError(
-            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
-        )
     wanted = _check_staff_roles(actor, school, roles)
-    user = User(username=username, name=name, email=email, school=school)
-    user.set_unusable_password()
-    user.save()
+    user = _new_account(school=school, username=username, name=name, email=email)
     staff = StaffMember.objects.create(school=school, user=user, name=name, title=title, subjects=subjects)
     RoleGrant.objects.bulk_create(RoleGrant(school=school, user=user, role=role) for role in sorted(wanted))
     record(
@@ -478,15 +478,9 @@ def parent_create(
         raise ServiceError(_("Enter a login name."), field="username")
     if not name:
         raise ServiceError(_("Enter the parent's name."), field="name")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError(
-            _("The login name %(username)s is already taken.") % {"username": username}, field="username"
-        )
     if student is not None and student.school_id != school.pk:
         raise ServiceError(_("That student is not a student of this school."), field="student")
-    user = User(username=username, name=name, email=email, school=school)
-    user.set_unusable_password()
-    user.save()
+    user = _new_account(school=school, username=username, name=name, email=email)
     RoleGrant.objects.create(school=school, user=user, role=Role.PARENT)
     record(actor=effective, school=school, action="parent.create", obj=user, changes={"username": username})
     if student is not None:

@@ -66,9 +66,9 @@ class SchoolOut(Schema):
     current_term: TermOut | None
 
 
-class RulesOut(Schema):
-    academic_year: int | None
-    """The year whose own rules these are; null when they are the standing rules."""
+class RulesIn(Schema):
+    """Every number the regulations leave to the school (``SchoolRules.NUMBER_FIELDS``)."""
+
     course_outcomes_per_term: int
     course_outcomes_per_year: int
     course_outcomes_selected: int
@@ -83,6 +83,11 @@ class RulesOut(Schema):
     leaver_retention_years: int
     working_group_meetings_per_term: int
     working_group_size: int
+
+
+class RulesOut(RulesIn):
+    academic_year: int | None
+    """The year whose own rules these are; null when they are the standing rules."""
 
     @staticmethod
     def of(rules: SchoolRules) -> RulesOut:
@@ -92,24 +97,9 @@ class RulesOut(Schema):
         )
 
 
-class RulesIn(Schema):
-    course_outcomes_per_term: int
-    course_outcomes_per_year: int
-    course_outcomes_selected: int
-    performances_per_year: int
-    performances_selected: int
-    document_max_mb: int
-    media_max_mb: int
-    description_max_chars: int
-    upload_weeks_after_term: int
-    receipt_confirmation_days: int
-    graduate_retention_years: int
-    leaver_retention_years: int
-    working_group_meetings_per_term: int
-    working_group_size: int
-
-
 class RulesPatch(Schema):
+    """The same numbers, each optional: PATCH changes only those given."""
+
     course_outcomes_per_term: int | None = None
     course_outcomes_per_year: int | None = None
     course_outcomes_selected: int | None = None

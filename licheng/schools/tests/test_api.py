@@ -95,3 +95,12 @@ def test_terms_and_classes(personas: Personas) -> None:
     classes = client.get("/api/v1/schools/classes?year=114&grade=10").json()
     assert [(c["name"], c["homeroom_teacher"]) for c in classes] == [("101", "王導師")]
     assert client.get("/api/v1/schools/classes?grade=12").json() == []
+
+
+def test_rules_schemas_carry_every_school_rule() -> None:
+    """A new number in ``SchoolRules`` must appear in the API too."""
+    from licheng.schools.api import RulesIn, RulesPatch
+    from licheng.schools.models import SchoolRules
+
+    assert set(RulesIn.model_fields) == set(SchoolRules.NUMBER_FIELDS)
+    assert set(RulesPatch.model_fields) == set(SchoolRules.NUMBER_FIELDS)
