@@ -174,6 +174,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Uploads always stream to a temporary file (never held in memory); licheng.files checks and
+# stores them content-addressed.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o600
+
 TASKS = {
     "default": {
         "BACKEND": env_str("LICHENG_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend"),

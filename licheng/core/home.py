@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from licheng.core.permissions import permissions_of, roles_of
 from licheng.people.roles import OFFICE_ROLES, Role
+from licheng.performances import menu as performances_menu
+from licheng.portfolio import menu as portfolio_menu
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -239,8 +241,12 @@ def admin_section(ctx: HomeContext) -> Section:
 # Role → section builder, in the order the sections appear.
 SECTION_BUILDERS: list[tuple[tuple[str, ...], Callable[[HomeContext], Section]]] = [
     ((Role.STUDENT,), student_section),
+    ((Role.STUDENT,), portfolio_menu.student_home_section),
+    ((Role.STUDENT,), performances_menu.student_home_section),
     ((Role.PARENT,), parent_section),
+    ((Role.PARENT,), performances_menu.parent_home_section),
     ((Role.SUBJECT_TEACHER,), teacher_section),
+    ((Role.SUBJECT_TEACHER,), portfolio_menu.teacher_home_section),
     ((Role.HOMEROOM_TEACHER,), homeroom_section),
     ((Role.COURSE_COUNSELLOR,), counsellor_section),
     ((Role.SCHOOL_ADMIN, Role.WORKING_GROUP), admin_section),

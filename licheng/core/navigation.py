@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from licheng.core.permissions import permissions_of, roles_of
 from licheng.people.roles import STAFF_ROLES, Role
+from licheng.performances.menu import LABELS as PERFORMANCES
+from licheng.portfolio.menu import LABELS as PORTFOLIO
+from licheng.records.menu import LABELS as RECORDS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +95,29 @@ MENU: list[NavEntry] = [
     NavEntry(_("Roles and permissions"), "people:role_permissions", perm("school.manage_roles")),
     NavEntry(_("Proxies"), "people:proxy_list", any_of(perm("proxies.manage"), role(*STAFF_ROLES))),
     NavEntry(_("Import accounts"), ("account_import_list", "accounts:import_start"), perm("people.import_accounts")),
+    NavEntry(RECORDS["grades"], "records:grades", perm("records.view_grades")),
+    NavEntry(RECORDS["my_transcript"], "records:my_transcript", role(Role.STUDENT)),
+    NavEntry(RECORDS["course_codes"], "records:course_codes", perm("courses.view_all")),
+    NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
+    NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),
+    NavEntry(PORTFOLIO["children"], "portfolio:children", role(Role.PARENT)),
+    NavEntry(PORTFOLIO["queue"], "portfolio:queue", role(Role.SUBJECT_TEACHER)),
+    NavEntry(
+        PORTFOLIO["classes"], "portfolio:class_list", any_of(perm("portfolio.view_all"), role(Role.HOMEROOM_TEACHER))
+    ),
+    NavEntry(PORTFOLIO["overview"], "portfolio:overview", perm("portfolio.view_all")),
+    NavEntry(PORTFOLIO["reasons"], "portfolio:reasons", perm("portfolio.manage_reasons")),
+    NavEntry(PORTFOLIO["extensions"], "portfolio:extensions", perm("portfolio.grant_extensions")),
+    NavEntry(PORTFOLIO["notifications"], "notifications:list", in_school),
+    NavEntry(PERFORMANCES["mine"], "performances:mine", role(Role.STUDENT)),
+    NavEntry(PERFORMANCES["selection"], "performances:selection", role(Role.STUDENT)),
+    NavEntry(PERFORMANCES["writings"], "performances:writings", role(Role.STUDENT)),
+    NavEntry(
+        PERFORMANCES["classes"],
+        "performances:classes",
+        any_of(perm("performances.view_all"), role(Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR)),
+    ),
+    NavEntry(PERFORMANCES["codes"], "performances:codes", perm("performances.manage_codes")),
     NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
     NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
     NavEntry(_("Change password"), "password_change", everyone),

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from licheng.people import crypto
-from licheng.people.roles import OFFICE_ROLES, PERMISSIONS, Role
+from licheng.people.roles import OFFICE_ROLES, Role
 from licheng.schools.models import Division, School, SchoolClass
 
 
@@ -149,7 +149,9 @@ class RolePermission(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=30, choices=Role.choices)
-    permission = models.CharField(max_length=60, choices=sorted(PERMISSIONS.items()))
+    # Codes live in roles.PERMISSIONS (checked by the services), not as choices, so adding a
+    # permission needs no migration.
+    permission = models.CharField(max_length=60)
 
     objects = ScopedManager(school="school")
 

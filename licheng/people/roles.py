@@ -85,3 +85,47 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.STUDENT: set(),
     Role.PARENT: set(),
 }
+
+# --- course outcomes (licheng.portfolio) ---
+_PORTFOLIO_PERMISSIONS: dict[str, StrOrPromise] = {
+    "portfolio.view_all": _("See every student's course outcomes and the school's overview"),
+    "portfolio.manage_reasons": _("Change the table of reasons for not passing certification"),
+    "portfolio.grant_extensions": _("Extend upload, certification and selection windows for a person"),
+}
+PERMISSIONS.update(_PORTFOLIO_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_PORTFOLIO_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"portfolio.view_all"}
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= set(_PORTFOLIO_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.CURRICULUM] |= set(_PORTFOLIO_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= {"portfolio.view_all"}
+
+# --- performances and writings (licheng.performances) ---
+_PERFORMANCES_PERMISSIONS: dict[str, StrOrPromise] = {
+    "performances.view_all": _("See every student's performances and writings"),
+    "performances.review_writings": _("Comment on and check students' writings for the guidance office"),
+    "performances.manage_codes": _("Change the performance code tables"),
+    "performances.record": _("Enter staff-verified performances for an office"),
+}
+PERMISSIONS.update(_PERFORMANCES_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_PERFORMANCES_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"performances.view_all", "performances.manage_codes"}
+DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= {
+    "performances.view_all",
+    "performances.review_writings",
+    "performances.record",
+}
+for _office in (Role.CURRICULUM, Role.ACTIVITIES, Role.INTERNSHIP, Role.CONTINUING_EDUCATION):
+    DEFAULT_ROLE_PERMISSIONS[_office] |= {"performances.record"}
+
+# --- staff records: grades and course codes (licheng.records) ---
+_RECORDS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "records.view_grades": _("See every student's grades"),
+    "records.manage_grades": _("Enter and import grades"),
+    "records.manage_course_codes": _("Import the course codes from the course-plan platform"),
+}
+PERMISSIONS.update(_RECORDS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECORDS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= {"records.view_grades", "records.manage_grades"}
+DEFAULT_ROLE_PERMISSIONS[Role.CONTINUING_EDUCATION] |= {"records.view_grades", "records.manage_grades"}
+DEFAULT_ROLE_PERMISSIONS[Role.CURRICULUM] |= {"records.view_grades", "records.manage_course_codes"}
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"records.view_grades"}

@@ -177,7 +177,6 @@ def _check_student(
             )
 
 
-
 def _new_account(*, school: School, username: str, name: str, email: str) -> User:
     """A login for a new person of ``school``; unusable password until accounts are issued."""
     if User.objects.filter(username__iexact=username).exists():
@@ -188,6 +187,7 @@ def _new_account(*, school: School, username: str, name: str, email: str) -> Use
     user.set_unusable_password()
     user.save()
     return user
+
 
 @transaction.atomic
 def student_create(

@@ -1,5 +1,206 @@
-"""/api/v1/records"""
+"""``/api/v1/records``: grades, a student's transcript and the course codes."""
 
-from ninja import Router
+from __future__ import annotations
+
+import decimal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from licheng.api.auth import require
+from licheng.audit.services import Actor
+from licheng.core.errors import ServiceError
+from licheng.people.models import Student
+from licheng.people.selectors import may
+from licheng.records import selectors, services
+from licheng.records.forms import GradeForm
+from licheng.records.models import Grade
 
 router = Router(tags=["records"])
+
+API_PAGE_SIZE = 200
+
+
+class GradeOut(Schema):
+    id: int
+    student_id: int
+    student_number: str
+    term: str
+    variant: str
+    course_code: str
+    subject_name: str
+    grade_level: int
+    credits: int
+    score: decimal.Decimal | None
+    passed: bool | None
+    makeup_score: decimal.Decimal | None
+    makeup_passed: bool | None
+    credit_counted: int | None
+    qualitative_description: str
+    credits_earned: int
+
+    @staticmethod
+    def of(grade: Grade) -> GradeOut:
+        return GradeOut(
+            id=grade.pk,
+            student_id=grade.student_id,
+            student_number=grade.student.student_number,
+            term=grade.term_label,
+            variant=grade.variant,
+            course_code=grade.course_code,
+            subject_name=grade.subject_name,
+            grade_level=grade.grade_level,
+            credits=grade.credits,
+            score=grade.score,
+            passed=grade.passed,
+            makeup_score=grade.makeup_score,
+            makeup_passed=grade.makeup_passed,
+            credit_counted=grade.credit_counted,
+            qualitative_description=grade.qualitative_description,
+            credits_earned=grade.credits_earned,
+        )
+
+
+class GradeFilters(Schema):
+    term: str = ""
+    class_id: int | None = None
+    course_code: str = ""
+    student_number: str = ""
+    offset: int = 0
+
+
+class GradeIn(Schema):
+    student_number: str
+    term: str
+    variant: str = "regular"
+    course_code: str
+    subject_name: str
+    grade_level: int
+    credits: int
+    score: decimal.Decimal | None = None
+    passed: bool | None = None
+    makeup_score: decimal.Decimal | None = None
+    makeup_passed: bool | None = None
+    credit_counted: int | None = None
+    qualitative_description: str = ""
+    due_term: str = ""
+    method: str = ""
+    original_term: str = ""
+    original_course_code: str = ""
+    original_subject_name: str = ""
+    original_grade_level: int | None = None
+    original_credits: int | None = None
+    retake_score: decimal.Decimal | None = None
+    mapped_term: str = ""
+    mapped_grade_level: int | None = None
+    transfer_score: decimal.Decimal | None = None
+
+
+class TermOut(Schema):
+    term: str
+    credits: int
+    earned: int
+    grades: list[GradeOut]
+
+
+class TranscriptOut(Schema):
+    student_id: int
+    student_number: str
+    name: str
+    credits: int
+    earned: int
+    terms: list[TermOut]
+
+
+class CourseCodeOut(Schema):
+    code: str
+    credits_per_term: str
+    entry_year: int
+    is_flexible_or_group: bool
+    subject_name: str
+
+
+@router.get("/grades", response=list[GradeOut], url_name="records_grades")
+def grade_list(request: HttpRequest, filters: Query[GradeFilters]) -> list[GradeOut]:
+    """Grades (needs ``records.view_grades``), newest term first, 200 at a time (``offset``)."""
+    require(request, "records.view_grades")
+    from licheng.schools import rocdate
+
+    year = number = None
+    if filters.term:
+        try:
+            year, number = rocdate.parse_term(filters.term)
+        except rocdate.RocDateError as error:
+            raise HttpError(422, str(error)) from None
+    grades = selectors.grade_list(
+        request.user,  # type: ignore[arg-type]
+        request.school,  # type: ignore[attr-defined]
+        academic_year=year,
+        term=number,
+        class_id=filters.class_id,
+        course_code=filters.course_code,
+        search=filters.student_number,
+    )
+    offset = max(filters.offset, 0)
+    return [GradeOut.of(g) for g in grades[offset : offset + API_PAGE_SIZE]]
+
+
+@router.post("/grades", response={201: GradeOut}, url_name="records_grade_create")
+def grade_create(request: HttpRequest, payload: GradeIn) -> Status[GradeOut]:
+    """Enter one grade (needs ``records.manage_grades``); the same checks as the form."""
+    require(request, "records.manage_grades")
+    data = payload.model_dump()
+    form = GradeForm({k: ("" if v is None else v) for k, v in data.items()})
+    if not form.is_valid():
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()))
+    student = Student.objects.filter(school=request.school, student_number=payload.student_number).first()  # type: ignore[attr-defined]
+    if student is None:
+        raise HttpError(422, _("No student with number %(value)s in this school.") % {"value": payload.student_number})
+    try:
+        grade = services.grade_save(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            student=student,
+            values=form.grade_values(),
+        )
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    grade.student = student
+    return Status(201, GradeOut.of(grade))
+
+
+@router.get("/students/{student_id}/transcript", response=TranscriptOut, url_name="records_transcript")
+def transcript(request: HttpRequest, student_id: int) -> TranscriptOut:
+    """A student's grades by term with credits earned: the registry, the student, their homeroom
+    teacher and their parents; 404 for anyone else."""
+    require(request)
+    student = selectors.transcript_student(request.user, request.school, student_id)  # type: ignore[arg-type, attr-defined]
+    data = selectors.transcript(student)
+    for term in data["terms"]:
+        for grade in term["grades"]:
+            grade.student = student
+    return TranscriptOut(
+        student_id=student.pk,
+        student_number=student.student_number,
+        name=student.name,
+        credits=data["credits"],
+        earned=data["earned"],
+        terms=[
+            TermOut(
+                term=t["label"], credits=t["credits"], earned=t["earned"], grades=[GradeOut.of(g) for g in t["grades"]]
+            )
+            for t in data["terms"]
+        ],
+    )
+
+
+@router.get("/course-codes", response=list[CourseCodeOut], url_name="records_course_codes")
+def course_code_list(request: HttpRequest, entry_year: int | None = None, q: str = "") -> list[CourseCodeOut]:
+    """The course codes imported from the course-plan platform (needs ``courses.view_all``)."""
+    require(request)
+    if not may(request.user, request.school, "courses.view_all"):  # type: ignore[arg-type, attr-defined]
+        require(request, "courses.view_all")
+    codes = selectors.course_codes(request.school, entry_year=entry_year, search=q)  # type: ignore[attr-defined]
+    return [CourseCodeOut.model_validate(c, from_attributes=True) for c in codes[:1000]]

@@ -1,1 +1,164 @@
-from django.db import models  # noqa: F401
+"""Staff-entered records: course codes from the national course-plan platform, term grades
+(修課紀錄) with their variants, and the spreadsheet import batches that bring them in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from licheng.schools.models import School
+
+
+class CourseCode(models.Model):
+    """One line of the course-plan platform's TXT: a 23-character code and its credits per term.
+
+    Characters 1–3 are the cohort's entry year; character 17 ``9`` with character 19 ``D`` marks a
+    flexible-learning / group-activity row. The other positions are kept in ``metadata`` as parsed,
+    unverified fields."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("course code"), max_length=23)
+    credits_per_term = models.CharField(_("credits per term"), max_length=6)
+    entry_year = models.PositiveSmallIntegerField(_("entry academic year"))
+    is_flexible_or_group = models.BooleanField(_("flexible learning or group activity"), default=False)
+    subject_name = models.CharField(_("subject name"), max_length=60, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["school", "code"], name="course_code_unique_per_school")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject_name}".strip()
+
+
+class GradeVariant(models.TextChoices):
+    REGULAR = "regular", _("Regular")
+    MAKEUP_COURSE = "makeup_course", _("Make-up course (補修)")
+    RETAKE = "retake", _("Retake (重修)")
+    REPEAT = "repeat", _("Repeated year (重讀)")
+    TRANSFER = "transfer", _("Transfer credit (轉學轉科)")
+
+
+class CreditCounted(models.IntegerChoices):
+    """The central database's 1/2/3 code for whether the credits count."""
+
+    COUNTED = 1, _("1 – credits counted")
+    NOT_COUNTED = 2, _("2 – credits not counted")
+    OTHER = 3, _("3 – counted by another rule")
+
+
+class Grade(models.Model):
+    """A term grade (修課紀錄). Variant fields are plain nullable columns so rosters can read them:
+
+    - 補修 (make-up course): ``due_academic_year``/``due_term`` (when it was due), ``method``;
+    - 重修 (retake): ``original_*`` (the course retaken), ``method``, ``retake_score``;
+    - 重讀 (repeated year): ``is_repeat``;
+    - 轉學轉科 (transfer credit): ``mapped_*`` and ``transfer_score``.
+
+    The natural key (student, academic year, term, course code, variant) makes a re-import update."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.CASCADE, related_name="grades")
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    term = models.PositiveSmallIntegerField(_("term"), choices=[(1, _("Term 1")), (2, _("Term 2"))])
+    variant = models.CharField(_("record type"), max_length=20, choices=GradeVariant.choices, default="regular")
+    course_code = models.CharField(_("course code"), max_length=23)
+    subject_name = models.CharField(_("subject name"), max_length=60)
+    grade_level = models.PositiveSmallIntegerField(_("grade level offered"))
+    credits = models.PositiveSmallIntegerField(_("credits"))
+    score = models.DecimalField(_("term score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    makeup_score = models.DecimalField(_("make-up exam score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    makeup_passed = models.BooleanField(_("make-up exam passed"), null=True, blank=True)
+    credit_counted = models.PositiveSmallIntegerField(
+        _("credit counted"), choices=CreditCounted.choices, null=True, blank=True
+    )
+    qualitative_description = models.TextField(_("qualitative description"), blank=True)
+    # 補修
+    due_academic_year = models.PositiveSmallIntegerField(_("academic year due"), null=True, blank=True)
+    due_term = models.PositiveSmallIntegerField(_("term due"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    # 重修
+    original_academic_year = models.PositiveSmallIntegerField(_("original academic year"), null=True, blank=True)
+    original_term = models.PositiveSmallIntegerField(_("original term"), null=True, blank=True)
+    original_course_code = models.CharField(_("original course code"), max_length=23, blank=True)
+    original_subject_name = models.CharField(_("original subject name"), max_length=60, blank=True)
+    original_grade_level = models.PositiveSmallIntegerField(_("original grade level"), null=True, blank=True)
+    original_credits = models.PositiveSmallIntegerField(_("original credits"), null=True, blank=True)
+    retake_score = models.DecimalField(_("retake score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    # 重讀
+    is_repeat = models.BooleanField(_("repeated year"), default=False)
+    # 轉學轉科
+    mapped_academic_year = models.PositiveSmallIntegerField(_("mapped academic year"), null=True, blank=True)
+    mapped_term = models.PositiveSmallIntegerField(_("mapped term"), null=True, blank=True)
+    mapped_grade_level = models.PositiveSmallIntegerField(_("mapped grade level"), null=True, blank=True)
+    transfer_score = models.DecimalField(
+        _("credit-transfer score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["academic_year", "term", "course_code", "variant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "academic_year", "term", "course_code", "variant"], name="grade_natural_key"
+            ),
+            models.CheckConstraint(condition=models.Q(term__in=[1, 2]), name="grade_term_1_or_2"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year", "term"], name="grade_school_term")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.academic_year}-{self.term} {self.subject_name}"
+
+    @property
+    def term_label(self) -> str:
+        return f"{self.academic_year}-{self.term}"
+
+    @property
+    def credits_earned(self) -> int:
+        """Credits earned: passed (or passed the make-up exam) and not marked "not counted"."""
+        if self.credit_counted == CreditCounted.NOT_COUNTED:
+            return 0
+        return self.credits if (self.passed or self.makeup_passed) else 0
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet, checked (preview) and later applied. ``rows`` holds the file's
+    cells (``[[line, [cell, …]], …]`` in column order, secret columns sealed); ``errors`` the
+    problems found (``{"line", "column", "message"}``)."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked")
+        APPLIED = "applied", _("Imported")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    record_type = models.CharField(_("record type"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CHECKED)
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.file_name}"

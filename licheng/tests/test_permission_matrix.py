@@ -28,6 +28,13 @@ from licheng.accounts.models import AccountImport
 from licheng.people.models import ParentLink, ProxyAssignment, StaffMember
 from licheng.schools.models import Division
 from licheng.testing.personas import Personas
+from licheng.tests import (
+    matrix_files,
+    matrix_notifications,
+    matrix_performances,
+    matrix_portfolio,
+    matrix_records,
+)
 from licheng.tests.matrix_base import (
     API_ANY,
     API_MANAGE_ROLES,
@@ -289,7 +296,7 @@ CASES = [
 
 # Each capability keeps its rows in its own module: ``CASES`` (a list of ``Case``) and
 # ``extend(world)`` which adds the objects its routes point at to ``world.extra``.
-MATRIX_MODULES: list[Any] = []
+MATRIX_MODULES: list[Any] = [matrix_files, matrix_notifications, matrix_portfolio, matrix_performances, matrix_records]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)
 

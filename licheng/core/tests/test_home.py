@@ -172,12 +172,15 @@ def test_home_is_in_chinese_by_default(personas: Personas) -> None:
     ("name", "limit"),
     [
         # Each: session, user, school, roles, permissions + the session save (savepoint, update, release) = 8,
-        ("student", 8 + 4),  # + term, student profile, courses, their teachers
-        ("subject_teacher", 8 + 2),  # + term, courses with enrolment counts
-        ("homeroom_teacher", 8 + 3),  # + term, courses, classes with student counts
+        # student: + core (profile, term, courses, their teachers) 4, portfolio (profile, versions, rules,
+        # terms with outcomes, selections, window extension, unread notifications) 7, performances
+        # (profile, rules, term) 3 — each section looks the student up itself (to share later).
+        ("student", 8 + 4 + 7 + 3),
+        ("subject_teacher", 8 + 2 + 3),  # + term, courses; portfolio: taught courses, proxies, pending count
+        ("homeroom_teacher", 8 + 3 + 2),  # + term, courses, classes; portfolio: taught courses, proxies
         ("registry", 8 + 2),  # + students by grade, accounts never used
         ("school_admin", 8 + 4),  # + term, rules, first proxies today, their count
-        ("parent", 8 + 1),  # + children
+        ("parent", 8 + 1 + 1),  # + children; performances: children again
     ],
 )
 def test_home_query_count_does_not_grow(

@@ -1,0 +1,300 @@
+"""Accepting an upload: inspect, scan, store content-addressed, verify, then record it.
+
+Nothing of a refused upload is kept: no row, no stored bytes (bytes already stored for another row
+are never touched).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from licheng.audit.services import Actor, record
+from licheng.files import checks, clamav
+from licheng.files.checks import FileRejected
+from licheng.files.models import ScanStatus, StoredFile
+from licheng.schools.models import School
+
+__all__ = ["FileRejected", "file_delete", "file_ingest", "file_open", "file_verify", "store_blob"]
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+
+
+def blob_name(sha256: str) -> str:
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def hash_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_stored(name: str, storage: Storage | None = None) -> str | None:
+    storage = storage or default_storage
+    digest = hashlib.sha256()
+    try:
+        with storage.open(name, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+    except (OSError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def incoming_dir() -> str | None:
+    """Where uploads are streamed: inside the private storage folder when it is local (storing is
+    then a hard link), else Django's temporary folder."""
+    storage = default_storage
+    if isinstance(storage, FileSystemStorage):
+        folder = Path(storage.location) / ".incoming"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return str(folder)
+    return settings.FILE_UPLOAD_TEMP_DIR
+
+
+def _link(src_path: str, dst_path: str) -> bool:
+    """Hard-link when both are on one file system (a seam tests use to force the copy)."""
+    try:
+        os.link(src_path, dst_path)
+    except OSError:
+        return False
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_chunks(src: IO[bytes], dst: IO[bytes]) -> None:
+    """Copy in chunks (a seam tests use to simulate a crash half-way through a write)."""
+    shutil.copyfileobj(src, dst, CHUNK)
+
+
+def _write_blob(storage: Storage, name: str, src_path: str) -> None:
+    """Write the bytes so that the final name never holds a partial file."""
+    if isinstance(storage, FileSystemStorage):
+        final = Path(storage.path(name))
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = str(final.parent / f".incoming-{secrets.token_hex(8)}")
+        try:
+            if _link(src_path, tmp):
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+            else:
+                with open(tmp, "xb") as dst, open(src_path, "rb") as src:
+                    _copy_chunks(src, dst)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return
+    # Other storages (object stores) write whole objects; a mismatch is caught by the verify step.
+    with open(src_path, "rb") as src:
+        saved = storage.save(name, File(src))
+    if saved != name:  # the storage renamed it: the name was taken meanwhile
+        storage.delete(saved)
+
+
+def store_blob(src_path: str, storage: Storage | None = None, *, sha256: str | None = None) -> tuple[str, str, bool]:
+    """Store the file content-addressed; return (sha256, storage name, whether this call wrote it).
+    ``sha256``: the hash already taken while the bytes arrived. Raises FileRejected (after removing
+    what it wrote) when the stored bytes do not verify."""
+    storage = storage or default_storage
+    sha256 = sha256 or hash_file(src_path)
+    name = blob_name(sha256)
+    if storage.exists(name) and hash_stored(name, storage) == sha256:
+        return sha256, name, False
+    try:
+        _write_blob(storage, name, src_path)
+    except OSError:
+        logger.exception("could not store %s", name)
+        _delete_unreferenced(storage, name, sha256)
+        raise FileRejected(_("The file could not be saved. Please try again.")) from None
+    if hash_stored(name, storage) != sha256:
+        _delete_unreferenced(storage, name, sha256)
+        raise FileRejected(_("The file could not be saved. Please try again."))
+    return sha256, name, True
+
+
+def _delete_unreferenced(storage: Storage, name: str, sha256: str) -> None:
+    with scopes_disabled():
+        referenced = StoredFile.objects.filter(sha256=sha256).exists()
+    if not referenced:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("could not remove %s", name)
+
+
+def _local_copy(upload: UploadedFile) -> tuple[str, bool]:
+    """A path on disk holding the upload's bytes, and whether it is a copy the caller must delete."""
+    temporary_path = getattr(upload, "temporary_file_path", None)
+    if callable(temporary_path):
+        path = temporary_path()
+        if os.path.exists(path):
+            return path, False
+    fd, path = tempfile.mkstemp(prefix="licheng-upload-")
+    try:
+        with os.fdopen(fd, "wb") as dst:
+            for chunk in upload.chunks():
+                dst.write(chunk)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    return path, True
+
+
+def file_ingest(
+    *,
+    actor: Actor,
+    school: School,
+    upload: UploadedFile,
+    kinds: Iterable[str] = ("document", "media"),
+    document_max_bytes: int,
+    media_max_bytes: int,
+) -> StoredFile:
+    """Accept one upload: check it, scan it, store it, verify it, record it. The row exists only
+    once the stored bytes match their hash. Raises FileRejected and keeps nothing on any refusal."""
+    from licheng.files.tasks import make_preview
+    from licheng.files.upload import HashedUploadedFile
+
+    kinds = tuple(kinds)
+    uploader = actor.user  # the person at the keyboard; the audit entry names whom they acted for
+    if uploader is None:
+        raise FileRejected(_("Only a signed-in person can upload files."))
+    allowed_max = max(
+        (limit for kind, limit in (("document", document_max_bytes), ("media", media_max_bytes)) if kind in kinds),
+        default=0,
+    )
+    if allowed_max and upload.size is not None and upload.size > allowed_max:
+        checks.check_size(size=upload.size, max_bytes=allowed_max)  # refuse before copying anything
+    local_path, local_is_copy = _local_copy(upload)
+    made: list[str] = [local_path] if local_is_copy else []
+    try:
+        size = os.path.getsize(local_path)
+        inspected = checks.inspect(
+            name=upload.name or "",
+            path=local_path,
+            size=size,
+            kinds=kinds,
+            max_bytes={"document": document_max_bytes, "media": media_max_bytes},
+        )
+        made.extend(inspected.made_files)
+        scan_status = ScanStatus.NOT_SCANNED
+        address = clamav.scanner_address()
+        if address is not None:
+            try:
+                result = clamav.scan_file(inspected.path, address)
+            except clamav.ScannerUnavailable:
+                logger.warning("virus scanner at %s unavailable", clamav.describe(address), exc_info=True)
+                raise FileRejected(_("The virus scanner is unavailable. Please try again later.")) from None
+            if not result.clean:
+                raise FileRejected(
+                    _("The virus scanner found malware in the file (%(name)s). It was not saved.")
+                    % {"name": result.signature}
+                )
+            scan_status = ScanStatus.CLEAN
+        stored_size = os.path.getsize(inspected.path)
+        known = getattr(upload, "sha256", None) if isinstance(upload, HashedUploadedFile) else None
+        sha256, name, wrote = store_blob(inspected.path, sha256=known if inspected.path == local_path else None)
+        try:
+            with transaction.atomic():
+                stored = StoredFile.objects.create(
+                    school=school,
+                    sha256=sha256,
+                    size=stored_size,
+                    content_type=inspected.content_type,
+                    kind=inspected.kind,
+                    original_name=inspected.name,
+                    storage_name=name,
+                    uploaded_by=uploader,
+                    duration_seconds=inspected.duration_seconds,
+                    width=inspected.width,
+                    height=inspected.height,
+                    scan_status=scan_status,
+                )
+                record(
+                    actor=actor,
+                    school=school,
+                    action="file.upload",
+                    obj=stored,
+                    changes={
+                        "name": inspected.name,
+                        "size": stored_size,
+                        "sha256": sha256,
+                        "content_type": inspected.content_type,
+                        "scan_status": scan_status,
+                    },
+                )
+                if inspected.kind == "document":
+                    stored_pk = stored.pk
+                    transaction.on_commit(lambda: make_preview.enqueue(file_id=stored_pk))
+        except BaseException:
+            if wrote:
+                _delete_unreferenced(default_storage, name, sha256)
+            raise
+        return stored
+    finally:
+        for path in made:
+            Path(path).unlink(missing_ok=True)
+
+
+def file_delete(*, actor: Actor, stored_file: StoredFile) -> None:
+    """Remove one accepted upload (the caller has checked that ``actor`` may). Its bytes and preview
+    go too once no other row refers to them, after the transaction commits."""
+    sha256, name, preview = stored_file.sha256, stored_file.storage_name, stored_file.preview_name
+    with transaction.atomic():
+        record(
+            actor=actor,
+            school=stored_file.school,
+            action="file.delete",
+            obj=stored_file,
+            changes={"name": stored_file.original_name, "sha256": sha256},
+        )
+        stored_file.delete()
+
+        def remove_bytes() -> None:
+            _delete_unreferenced(default_storage, name, sha256)
+            if preview:
+                with scopes_disabled():
+                    if not StoredFile.objects.filter(preview_name=preview).exists():
+                        default_storage.delete(preview)
+
+        transaction.on_commit(remove_bytes)
+
+
+def file_open(stored_file: StoredFile) -> IO[bytes]:
+    """The stored bytes for reading (the caller closes it)."""
+    return default_storage.open(stored_file.storage_name, "rb")  # type: ignore[return-value]
+
+
+def file_verify(stored_file: StoredFile) -> bool:
+    """Do the stored bytes still match the hash taken when they were accepted?"""
+    return hash_stored(stored_file.storage_name) == stored_file.sha256

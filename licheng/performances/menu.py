@@ -1,0 +1,89 @@
+"""Menu labels and home-page sections for performances and writings (used by ``licheng.core``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from licheng.core.home import HomeContext, Section
+
+LABELS = {
+    "mine": _("My performances"),
+    "selection": _("Select performances"),
+    "writings": _("My writings"),
+    "classes": _("Performances and writings by class"),
+    "codes": _("Performance code tables"),
+}
+
+
+def student_home_section(ctx: HomeContext) -> Section:
+    """This year's counters, the windows, and whether this term's writings exist. Three queries
+    (the student with their counts, the rules, the year's terms for the windows)."""
+    from django.db.models import Count, Q
+
+    from licheng.core.home import Section
+    from licheng.people.models import Student
+    from licheng.performances import windows
+    from licheng.performances.models import Source
+    from licheng.schools.selectors import rules_for
+
+    term = ctx.term
+    data: dict[str, object] = {
+        "term": term,
+        "url": reverse("performances:mine"),
+        "selection_url": reverse("performances:selection"),
+        "writings_url": reverse("performances:writings"),
+    }
+    if term is not None:
+        year_id = term.academic_year_id
+        student = (
+            Student.objects.filter(school=ctx.school, user=ctx.user)
+            .annotate(
+                uploaded=Count(
+                    "performances",
+                    filter=Q(
+                        performances__academic_year_id=year_id,
+                        performances__source=Source.STUDENT,
+                        performances__withdrawn_at__isnull=True,
+                    ),
+                    distinct=True,
+                ),
+                selected=Count(
+                    "performance_selections",
+                    filter=Q(performance_selections__academic_year_id=year_id),
+                    distinct=True,
+                ),
+                written=Count("writings", filter=Q(writings__term=term), distinct=True),
+            )
+            .first()
+        )
+        if student is not None:
+            year = term.academic_year
+            rules = rules_for(ctx.school, year)
+            data.update(
+                uploaded=student.uploaded,  # type: ignore[attr-defined]
+                upload_cap=rules.performances_per_year,
+                selected=student.selected,  # type: ignore[attr-defined]
+                selection_cap=rules.performances_selected,
+                upload_open=windows.upload_open(ctx.school, year, ctx.today),
+                selection_open=windows.selection_open(ctx.school, year, ctx.today),
+                writings=student.written,  # type: ignore[attr-defined]
+            )
+    return Section("performances_student", _("My performances"), data)
+
+
+def parent_home_section(ctx: HomeContext) -> Section:
+    """A link to each child's performances and writings (read-only). One query."""
+    from licheng.core.home import Section
+    from licheng.people.models import ParentLink
+
+    children = [
+        {"name": link.student.name, "url": reverse("performances:student", args=[link.student_id])}
+        for link in ParentLink.objects.filter(school=ctx.school, parent=ctx.user)
+        .select_related("student")
+        .order_by("student__name", "pk")
+    ]
+    return Section("performances_parent", _("My children's performances and writings"), {"children": children})

@@ -1,0 +1,58 @@
+"""When performances may be uploaded and selected. One question per function, so the schedule
+capability (作業期程) can replace the answers without touching the callers.
+
+For now: uploads are open while today is inside the course-outcome upload window of either term of
+the academic year; selection is open inside either term's selection window.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from licheng.schools.models import AcademicYear, School, Term
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def _terms(academic_year: AcademicYear) -> list[Term]:
+    if "_licheng_terms" not in academic_year.__dict__:
+        academic_year.__dict__["_licheng_terms"] = list(
+            Term.objects.filter(school_id=academic_year.school_id, academic_year=academic_year)
+        )
+    terms: list[Term] = academic_year.__dict__["_licheng_terms"]
+    return terms
+
+
+def upload_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
+    """May students add, change or withdraw performances of ``academic_year`` today?"""
+    day = _today(today)
+    return any(
+        t.upload_opens_on is not None
+        and t.upload_closes_on is not None
+        and t.upload_opens_on <= day <= t.upload_closes_on
+        for t in _terms(academic_year)
+    )
+
+
+def selection_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
+    """May students select or unselect performances of ``academic_year`` today?"""
+    day = _today(today)
+    return any(
+        t.selection_opens_on is not None
+        and t.selection_closes_on is not None
+        and t.selection_opens_on <= day <= t.selection_closes_on
+        for t in _terms(academic_year)
+    )
+
+
+def writing_open(school: School, term: Term, today: datetime.date | None = None) -> bool:
+    """May students write their reflection, autobiography and study plan for ``term`` today?
+    Writings are due at least once a term: the current term's stay open; earlier terms are read-only."""
+    from licheng.schools.selectors import current_term
+
+    current = current_term(school, _today(today))
+    return current is not None and current.pk == term.pk

@@ -1,0 +1,55 @@
+"""Menu labels and home-page sections for course outcomes (used by ``licheng.core``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from licheng.core.home import HomeContext, Section
+
+LABELS = {
+    "my_outcomes": _("My course outcomes"),
+    "selection": _("Select course outcomes"),
+    "children": _("My children's course outcomes"),
+    "queue": _("Certification"),
+    "classes": _("Course outcomes by class"),
+    "overview": _("Course outcomes overview"),
+    "reasons": _("Reasons for not passing"),
+    "extensions": _("Window extensions"),
+    "notifications": _("Notifications"),
+}
+
+
+def student_home_section(ctx: HomeContext) -> Section:
+    """What is due and when, the counters, and each item's state. Seven queries at most: the
+    student, this term's current versions, rules, uploads this year, selections, an extension,
+    unread notifications."""
+    from licheng.core.home import Section
+    from licheng.notifications.selectors import unread_count
+    from licheng.portfolio import selectors
+    from licheng.portfolio.windows import window_open
+
+    student = selectors.student_of(ctx.user, ctx.school)
+    term = ctx.term
+    data: dict[str, object] = {"term": term, "url": reverse("portfolio:my_outcomes")}
+    if student is not None and term is not None:
+        data.update(
+            versions=list(selectors.current_versions_of(student, term)),
+            counters=selectors.counters_for(student, term),
+            upload_open=window_open("upload", term, ctx.user, ctx.today),
+        )
+    data["unread"] = unread_count(ctx.user, ctx.school)
+    return Section("portfolio_student", _("My course outcomes"), data)
+
+
+def teacher_home_section(ctx: HomeContext) -> Section:
+    """How many course outcomes wait for my certification. Three or four queries."""
+    from licheng.core.home import Section
+    from licheng.portfolio import selectors
+    from licheng.portfolio.models import VersionState
+
+    pending = selectors.queue_for(ctx.user, ctx.school, state=VersionState.PENDING).count()
+    return Section("portfolio_teacher", _("Certification"), {"pending": pending, "url": reverse("portfolio:queue")})

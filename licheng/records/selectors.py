@@ -1,0 +1,100 @@
+"""Reads of staff records, narrowed to what a user may see.
+
+Grades list: ``records.view_grades`` (registry, curriculum, working group, admin) sees every grade.
+A transcript (one student's grades) is also open to the student themself, their homeroom teacher and
+their parents; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from licheng.people.models import ParentLink, Student
+from licheng.people.selectors import may
+from licheng.records.models import CourseCode, Grade, ImportBatch
+
+if TYPE_CHECKING:
+    from licheng.people.models import User
+    from licheng.schools.models import School
+
+
+def grade_list(
+    user: User,
+    school: School,
+    *,
+    academic_year: int | None = None,
+    term: int | None = None,
+    class_id: int | None = None,
+    course_code: str = "",
+    search: str = "",
+) -> QuerySet[Grade]:
+    """Grades for ``records.view_grades`` holders, with each student and class loaded (one query)."""
+    if not may(user, school, "records.view_grades"):
+        return Grade.objects.none()
+    grades = Grade.objects.filter(school=school).select_related("student", "student__school_class")
+    if academic_year:
+        grades = grades.filter(academic_year=academic_year)
+    if term:
+        grades = grades.filter(term=term)
+    if class_id:
+        grades = grades.filter(student__school_class_id=class_id)
+    if course_code:
+        grades = grades.filter(course_code__startswith=course_code.strip().upper())
+    if search:
+        grades = grades.filter(Q(student__student_number=search) | Q(student__name__icontains=search))
+    return grades.order_by("-academic_year", "-term", "student__student_number", "course_code", "variant")
+
+
+def transcript_students(user: User, school: School) -> QuerySet[Student]:
+    """Students whose transcript ``user`` may open."""
+    students = Student.objects.filter(school=school)
+    if may(user, school, "records.view_grades"):
+        return students
+    if user.school_id != school.pk:
+        return Student.objects.none()
+    return students.filter(
+        Q(user=user)
+        | Q(school_class__homeroom_teacher=user)
+        | Q(pk__in=ParentLink.objects.filter(school=school, parent=user).values("student_id"))
+    )
+
+
+def transcript_student(user: User, school: School, pk: int) -> Student:
+    return get_object_or_404(transcript_students(user, school).select_related("school_class"), pk=pk)
+
+
+def transcript(student: Student) -> dict[str, Any]:
+    """The student's grades by term, with credits attempted and earned per term and in all."""
+    terms: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    total_credits = total_earned = 0
+    for grade in Grade.objects.filter(school_id=student.school_id, student=student).order_by(
+        "academic_year", "term", "course_code", "variant"
+    ):
+        entry = terms.setdefault(grade.term_label, {"label": grade.term_label, "grades": [], "credits": 0, "earned": 0})
+        entry["grades"].append(grade)
+        entry["credits"] += grade.credits
+        entry["earned"] += grade.credits_earned
+        total_credits += grade.credits
+        total_earned += grade.credits_earned
+    return {"terms": list(terms.values()), "credits": total_credits, "earned": total_earned}
+
+
+def course_codes(school: School, *, entry_year: int | None = None, search: str = "") -> QuerySet[CourseCode]:
+    codes = CourseCode.objects.filter(school=school)
+    if entry_year:
+        codes = codes.filter(entry_year=entry_year)
+    if search:
+        codes = codes.filter(Q(code__startswith=search.strip().upper()) | Q(subject_name__icontains=search))
+    return codes
+
+
+def import_batches(user: User, school: School, record_type: str) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(school=school, record_type=record_type).select_related("created_by")
+
+
+def import_batch(user: User, school: School, record_type: str, pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch.objects.filter(school=school, record_type=record_type), pk=pk)
