@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "licheng.portfolio",
     "licheng.performances",
     "licheng.records",
+    "licheng.counselling",
     "licheng.api",
 ]
 

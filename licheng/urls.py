@@ -17,4 +17,5 @@ urlpatterns = [
     path("portfolio/", include("licheng.portfolio.urls")),
     path("performances/", include("licheng.performances.urls")),
     path("records/", include("licheng.records.urls")),
+    path("counselling/", include("licheng.counselling.urls")),
 ]

@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Schema
 from licheng.accounts.api import router as accounts_router
 from licheng.api.auth import API_AUTH, require
 from licheng.audit.api import router as audit_router
+from licheng.counselling.api import router as counselling_router
 from licheng.courses.api import router as courses_router
 from licheng.files.api import router as files_router
 from licheng.notifications.api import router as notifications_router
@@ -68,3 +69,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/portfolio", portfolio_router)
 api.add_router("/performances", performances_router)
 api.add_router("/records", records_router)
+api.add_router("/counselling", counselling_router)

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from licheng.core.permissions import permissions_of, roles_of
+from licheng.people import verification_menu
 from licheng.people.roles import OFFICE_ROLES, Role
 from licheng.performances import menu as performances_menu
 from licheng.portfolio import menu as portfolio_menu
@@ -251,6 +252,8 @@ SECTION_BUILDERS: list[tuple[tuple[str, ...], Callable[[HomeContext], Section]]]
     ((Role.COURSE_COUNSELLOR,), counsellor_section),
     ((Role.SCHOOL_ADMIN, Role.WORKING_GROUP), admin_section),
     ((Role.REGISTRY,), registry_section),
+    ((Role.STUDENT,), verification_menu.student_home_section),
+    ((Role.REGISTRY,), verification_menu.registry_home_section),
 ]
 
 

@@ -15,7 +15,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from licheng.core.permissions import permissions_of, roles_of
+from licheng.counselling.menu import LABELS as COUNSELLING
 from licheng.people.roles import STAFF_ROLES, Role
+from licheng.people.verification_menu import LABELS as VERIFICATION
 from licheng.performances.menu import LABELS as PERFORMANCES
 from licheng.portfolio.menu import LABELS as PORTFOLIO
 from licheng.records.menu import LABELS as RECORDS
@@ -98,6 +100,10 @@ MENU: list[NavEntry] = [
     NavEntry(RECORDS["grades"], "records:grades", perm("records.view_grades")),
     NavEntry(RECORDS["my_transcript"], "records:my_transcript", role(Role.STUDENT)),
     NavEntry(RECORDS["course_codes"], "records:course_codes", perm("courses.view_all")),
+    NavEntry(RECORDS["cadre_roles"], "records:cadre_roles", perm("records.manage_cadre_roles")),
+    NavEntry(RECORDS["attendance"], "records:attendance", perm("records.manage_discipline")),
+    NavEntry(RECORDS["rewards_penalties"], "records:rewards_penalties", perm("records.manage_discipline")),
+    NavEntry(RECORDS["my_records"], "records:my_records", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["children"], "portfolio:children", role(Role.PARENT)),
@@ -118,6 +124,18 @@ MENU: list[NavEntry] = [
         any_of(perm("performances.view_all"), role(Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR)),
     ),
     NavEntry(PERFORMANCES["codes"], "performances:codes", perm("performances.manage_codes")),
+    NavEntry(
+        COUNSELLING["sessions"],
+        "counselling:list",
+        any_of(perm("counselling.view_all", "counselling.manage"), role(Role.COURSE_COUNSELLOR, Role.HOMEROOM_TEACHER)),
+    ),
+    NavEntry(COUNSELLING["mine"], "counselling:mine", role(Role.STUDENT)),
+    NavEntry(VERIFICATION["mine"], "people:my_profile_check", role(Role.STUDENT)),
+    NavEntry(
+        VERIFICATION["rounds"],
+        "people:verification_rounds",
+        any_of(perm("people.manage_students"), role(Role.HOMEROOM_TEACHER)),
+    ),
     NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
     NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
     NavEntry(_("Change password"), "password_change", everyone),

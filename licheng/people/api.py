@@ -416,3 +416,153 @@ def proxy_delete(request: HttpRequest, assignment_id: int) -> Any:
         raise forbidden()
     services.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
     return Status(204, None)
+
+
+# --- profile verification each term ---------------------------------------------------------------
+
+
+class ProfileCheckOut(Schema):
+    id: int
+    round_id: int
+    term: str
+    closes_on: datetime.date
+    round_open: bool
+    status: str
+    report_text: str
+    resolution_note: str
+    student_number: str
+    name: str
+    class_name: str | None
+    seat: int | None
+    birth_date: datetime.date
+    national_id: str
+    division: str
+    enrolment_status: str
+
+
+class ReportIn(Schema):
+    text: str
+
+
+class ClassCountsOut(Schema):
+    class_id: int | None
+    class_name: str | None
+    total: int
+    confirmed: int
+    reported: int
+    resolved: int
+    pending: int
+
+
+def _check_out(request: HttpRequest, check: Any) -> ProfileCheckOut:
+    from licheng.people.models import Student as StudentModel
+
+    student = StudentModel.objects.select_related("school_class", "division").get(pk=check.student_id)
+    verification_round = check.round
+    return ProfileCheckOut(
+        id=check.pk,
+        round_id=verification_round.pk,
+        term=str(verification_round.term),
+        closes_on=verification_round.closes_on,
+        round_open=verification_round.is_open,
+        status=check.status,
+        report_text=check.report_text,
+        resolution_note=check.resolution_note,
+        student_number=student.student_number,
+        name=student.name,
+        class_name=student.school_class.name if student.school_class else None,
+        seat=student.seat,
+        birth_date=student.birth_date,
+        national_id=selectors.national_id_display(_user(request), _school(request), student),
+        division=student.division.name,
+        enrolment_status=student.status,
+    )
+
+
+def _own_check_or_404(request: HttpRequest, check_id: int) -> Any:
+    from licheng.people import verification
+
+    check = verification.own_check(_user(request), _school(request), check_id)
+    if check is None:
+        raise HttpError(404, _("Not found."))
+    return check
+
+
+@router.get("/verification/mine", response=ProfileCheckOut, url_name="verification_mine")
+def verification_mine(request: HttpRequest) -> ProfileCheckOut:
+    """The caller's own profile check in the newest round (404 if the caller is not a student or
+    there is no round)."""
+    from licheng.people import verification
+
+    require(request)
+    user, school = _user(request), _school(request)
+    student = Student.objects.filter(school=school, user=user).first()
+    verification_round = verification.latest_round(school)
+    check = verification.check_for_student(student, verification_round) if student and verification_round else None
+    if check is None:
+        raise HttpError(404, _("Not found."))
+    return _check_out(request, check)
+
+
+@router.post(
+    "/verification/checks/{check_id}/confirm",
+    response={200: ProfileCheckOut, 422: ErrorOut},
+    url_name="verification_confirm",
+)
+def verification_confirm(request: HttpRequest, check_id: int) -> Any:
+    from licheng.people import verification
+
+    require(request)
+    check = _own_check_or_404(request, check_id)
+    try:
+        check = verification.profile_confirm(actor=Actor.from_request(request), check=check)
+    except ServiceError as error:
+        return _error(error)
+    return _check_out(request, check)
+
+
+@router.post(
+    "/verification/checks/{check_id}/report",
+    response={200: ProfileCheckOut, 422: ErrorOut},
+    url_name="verification_report",
+)
+def verification_report(request: HttpRequest, check_id: int, payload: ReportIn) -> Any:
+    from licheng.people import verification
+
+    require(request)
+    check = _own_check_or_404(request, check_id)
+    try:
+        check = verification.profile_report(actor=Actor.from_request(request), check=check, text=payload.text)
+    except ServiceError as error:
+        return _error(error)
+    return _check_out(request, check)
+
+
+@router.get(
+    "/verification/rounds/{round_id}/dashboard",
+    response=list[ClassCountsOut],
+    url_name="verification_dashboard",
+)
+def verification_dashboard(request: HttpRequest, round_id: int) -> list[ClassCountsOut]:
+    """Counts per class (registry: every class; homeroom teachers: their own classes)."""
+    from licheng.people import verification
+
+    require(request)
+    user, school = _user(request), _school(request)
+    if not verification.may_follow(user, school):
+        raise forbidden()
+    verification_round = verification.round_of(school, round_id)
+    if verification_round is None:
+        raise HttpError(404, _("Not found."))
+    return [
+        ClassCountsOut(
+            class_id=row.class_id,
+            class_name=row.class_name,
+            total=row.total,
+            confirmed=row.confirmed,
+            reported=row.reported,
+            resolved=row.resolved,
+            pending=row.pending,
+        )
+        for row in verification.dashboard(user, school, verification_round)
+    ]

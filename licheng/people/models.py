@@ -202,3 +202,64 @@ class ProxyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proxy} → {self.principal} ({self.get_duty_display()} #{self.order})"
+
+
+class VerificationRound(models.Model):
+    """A term's profile verification (基本資料每學期確認): every enrolled student confirms their
+    profile or reports what is wrong; the registry resolves the reports. One round per term."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    term = models.OneToOneField("schools.Term", on_delete=models.CASCADE, related_name="verification_round")
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closes_on = models.DateField(_("closes on"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("verification round")
+
+    def __str__(self) -> str:
+        return f"{self.term}"
+
+    @property
+    def is_open(self) -> bool:
+        """Students answer until the registry closes the round or its closing day has passed."""
+        from django.utils import timezone
+
+        return self.closed_at is None and timezone.localdate() <= self.closes_on
+
+
+class CheckStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet confirmed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REPORTED = "reported", _("Problem reported")
+    RESOLVED = "resolved", _("Report resolved")
+
+
+class ProfileCheck(models.Model):
+    """One student's answer in a verification round."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(VerificationRound, on_delete=models.CASCADE, related_name="checks")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="profile_checks")
+    status = models.CharField(
+        _("verification status"), max_length=20, choices=CheckStatus.choices, default=CheckStatus.PENDING
+    )
+    report_text = models.CharField(_("what is wrong"), max_length=500, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["student__school_class__grade", "student__school_class__name", "student__seat"]
+        constraints = [models.UniqueConstraint(fields=["round", "student"], name="profile_check_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.student}"

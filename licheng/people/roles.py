@@ -129,3 +129,23 @@ DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= {"records.view_grades", "records.mana
 DEFAULT_ROLE_PERMISSIONS[Role.CONTINUING_EDUCATION] |= {"records.view_grades", "records.manage_grades"}
 DEFAULT_ROLE_PERMISSIONS[Role.CURRICULUM] |= {"records.view_grades", "records.manage_course_codes"}
 DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"records.view_grades"}
+
+# --- staff records: cadre roles, attendance, rewards and penalties (licheng.records) ---
+_RECORDS_STAFF_PERMISSIONS: dict[str, StrOrPromise] = {
+    "records.manage_cadre_roles": _("Enter, import and verify students' cadre roles"),
+    "records.manage_discipline": _("Enter and import attendance, rewards and penalties"),
+}
+PERMISSIONS.update(_RECORDS_STAFF_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECORDS_STAFF_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.ACTIVITIES] |= {"records.manage_cadre_roles"}
+DEFAULT_ROLE_PERMISSIONS[Role.INTERNSHIP] |= {"records.manage_cadre_roles"}
+DEFAULT_ROLE_PERMISSIONS[Role.DISCIPLINE] |= {"records.manage_discipline"}
+
+# --- counselling records (licheng.counselling); not given to the school admin by default: the issue
+# names the student, the homeroom teacher and the guidance office as the only readers ---
+_COUNSELLING_PERMISSIONS: dict[str, StrOrPromise] = {
+    "counselling.view_all": _("See every counselling record (guidance office)"),
+    "counselling.manage": _("Enter counselling records for any student of the school"),
+}
+PERMISSIONS.update(_COUNSELLING_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= set(_COUNSELLING_PERMISSIONS)

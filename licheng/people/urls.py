@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licheng.people import views
+from licheng.people import verification_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -22,4 +22,13 @@ urlpatterns = [
     path("proxies/", views.proxy_list, name="proxy_list"),
     path("proxies/new/", views.proxy_create, name="proxy_create"),
     path("proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy_revoke"),
+    # Profile verification each term.
+    path("verification/mine/", verification_views.my_profile_check, name="my_profile_check"),
+    path("verification/checks/<int:pk>/confirm/", verification_views.profile_confirm, name="profile_confirm"),
+    path("verification/checks/<int:pk>/report/", verification_views.profile_report, name="profile_report"),
+    path("verification/checks/<int:pk>/resolve/", verification_views.report_resolve, name="profile_report_resolve"),
+    path("verification/", verification_views.rounds, name="verification_rounds"),
+    path("verification/<int:pk>/", verification_views.round_dashboard, name="verification_round"),
+    path("verification/<int:pk>/close/", verification_views.round_close, name="verification_round_close"),
+    path("verification/<int:pk>/classes/<int:class_pk>/", verification_views.class_detail, name="verification_class"),
 ]

@@ -712,3 +712,9 @@ def is_flexible_or_group(code: str) -> bool:
 
 def columns_for(key: str) -> Sequence[Column]:
     return RECORD_TYPES[key].columns
+
+
+# Cadre roles, attendance and rewards/penalties (defined in ``staff_records``).
+from licheng.records import staff_records as _staff_records  # noqa: E402
+
+RECORD_TYPES.update(_staff_records.record_types())

@@ -8,4 +8,8 @@ LABELS = {
     "grades": _("Grades"),
     "my_transcript": _("My transcript"),
     "course_codes": _("Course codes"),
+    "cadre_roles": _("Cadre roles"),
+    "attendance": _("Attendance"),
+    "rewards_penalties": _("Rewards and penalties"),
+    "my_records": _("My cadre roles and attendance"),
 }

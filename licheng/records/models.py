@@ -162,3 +162,154 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.file_name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cadre roles (幹部經歷), attendance (出缺勤) and rewards/penalties (獎懲)
+# ---------------------------------------------------------------------------------------------
+
+TERM_CHOICES = [(1, _("Term 1")), (2, _("Term 2"))]
+
+
+class CadreLevel(models.IntegerChoices):
+    """The central database's cadre-level codes."""
+
+    SCHOOL = 1, _("1 – school")
+    CLASS = 2, _("2 – class")
+    CLUB = 3, _("3 – club")
+    INTERNSHIP = 4, _("4 – internship")
+    EXTERNAL = 5, _("5 – external body")
+    OTHER = 9, _("9 – other")
+
+
+class CadreRole(models.Model):
+    """A student's leadership post (幹部經歷), entered by the activities section (the internship
+    office for internship posts) and verified by it before submission. Any change clears the
+    verification. Natural key: (student, academic year, term, unit, post)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.CASCADE, related_name="cadre_roles")
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    term = models.PositiveSmallIntegerField(_("term"), choices=TERM_CHOICES)
+    unit = models.CharField(_("unit"), max_length=60)
+    post = models.CharField(_("post"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("cadre level"), choices=CadreLevel.choices)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["academic_year", "term", "starts_on", "unit", "post"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "academic_year", "term", "unit", "post"], name="cadre_role_natural_key"
+            ),
+            models.CheckConstraint(condition=models.Q(term__in=[1, 2]), name="cadre_role_term_1_or_2"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="cadre_role_dates"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year", "term"], name="cadre_role_school_term")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.academic_year}-{self.term} {self.unit} {self.post}"
+
+    @property
+    def term_label(self) -> str:
+        return f"{self.academic_year}-{self.term}"
+
+
+class AttendanceKind(models.TextChoices):
+    """Absence kinds. The national database gives no codes; to become school-configurable later."""
+
+    PERSONAL = "personal", _("Personal leave (事假)")
+    SICK = "sick", _("Sick leave (病假)")
+    OFFICIAL = "official", _("Official leave (公假)")
+    FUNERAL = "funeral", _("Funeral leave (喪假)")
+    TRUANCY = "truancy", _("Truancy (曠課)")
+    LATE = "late", _("Late (遲到)")
+
+
+class AttendanceRecord(models.Model):
+    """Periods of one kind of absence a student had in a term (aggregated per term), entered by the
+    discipline section. Natural key: (student, academic year, term, kind)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.CASCADE, related_name="attendance_records")
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    term = models.PositiveSmallIntegerField(_("term"), choices=TERM_CHOICES)
+    kind = models.CharField(_("absence kind"), max_length=20, choices=AttendanceKind.choices)
+    periods = models.PositiveIntegerField(_("periods"))
+    occurred_on = models.DateField(_("date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["academic_year", "term", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "academic_year", "term", "kind"], name="attendance_natural_key"),
+            models.CheckConstraint(condition=models.Q(term__in=[1, 2]), name="attendance_term_1_or_2"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year", "term"], name="attendance_school_term")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.academic_year}-{self.term} {self.kind} {self.periods}"
+
+    @property
+    def term_label(self) -> str:
+        return f"{self.academic_year}-{self.term}"
+
+
+class RewardPenaltyKind(models.TextChoices):
+    COMMENDATION = "commendation", _("Commendation (嘉獎)")
+    MINOR_MERIT = "minor_merit", _("Minor merit (小功)")
+    MAJOR_MERIT = "major_merit", _("Major merit (大功)")
+    WARNING = "warning", _("Warning (警告)")
+    MINOR_DEMERIT = "minor_demerit", _("Minor demerit (小過)")
+    MAJOR_DEMERIT = "major_demerit", _("Major demerit (大過)")
+
+
+class RewardPenalty(models.Model):
+    """A reward or penalty (獎懲) decided for a student, entered by the discipline section.
+    Natural key: (student, academic year, term, kind, decision date, reason)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.CASCADE, related_name="rewards_penalties")
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    term = models.PositiveSmallIntegerField(_("term"), choices=TERM_CHOICES)
+    kind = models.CharField(_("reward or penalty"), max_length=20, choices=RewardPenaltyKind.choices)
+    count = models.PositiveSmallIntegerField(_("count"), default=1)
+    reason = models.CharField(_("reason"), max_length=200)
+    decided_on = models.DateField(_("decision date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["academic_year", "term", "decided_on", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "academic_year", "term", "kind", "decided_on", "reason"],
+                name="reward_penalty_natural_key",
+            ),
+            models.CheckConstraint(condition=models.Q(term__in=[1, 2]), name="reward_penalty_term_1_or_2"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year", "term"], name="reward_penalty_school_term")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.academic_year}-{self.term} {self.kind} ×{self.count}"
+
+    @property
+    def term_label(self) -> str:
+        return f"{self.academic_year}-{self.term}"

@@ -98,3 +98,74 @@ def import_batches(user: User, school: School, record_type: str) -> QuerySet[Imp
 
 def import_batch(user: User, school: School, record_type: str, pk: int) -> ImportBatch:
     return get_object_or_404(ImportBatch.objects.filter(school=school, record_type=record_type), pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cadre roles, attendance, rewards and penalties
+# ---------------------------------------------------------------------------------------------
+
+
+def staff_record_list(
+    user: User,
+    school: School,
+    kind: str,
+    *,
+    academic_year: int | None = None,
+    term: int | None = None,
+    class_id: int | None = None,
+    search: str = "",
+    choice: str = "",
+    verified: str = "",
+) -> QuerySet[Any]:
+    """Records of ``kind`` for holders of its manage permission, each student and class loaded
+    with them (one query). ``choice`` filters the level (cadre) or kind; ``verified`` is yes/no."""
+    from licheng.records.staff_records import KINDS
+
+    spec = KINDS[kind]
+    manager = spec.model._default_manager
+    if not may(user, school, spec.permission):
+        return manager.none()
+    rows = manager.filter(school=school).select_related("student", "student__school_class")
+    if academic_year:
+        rows = rows.filter(academic_year=academic_year)
+    if term:
+        rows = rows.filter(term=term)
+    if class_id:
+        rows = rows.filter(student__school_class_id=class_id)
+    if search:
+        rows = rows.filter(Q(student__student_number=search) | Q(student__name__icontains=search))
+    if choice:
+        rows = (
+            rows.filter(level=int(choice) if choice.isdigit() else -1)
+            if kind == "cadre_roles"
+            else rows.filter(kind=choice)
+        )
+    if kind == "cadre_roles" and verified in ("yes", "no"):
+        rows = rows.filter(verified_at__isnull=verified == "no")
+    return rows.order_by("-academic_year", "-term", "student__student_number", "pk")
+
+
+def staff_record(user: User, school: School, kind: str, pk: int) -> Any:
+    """One record the user may change (manage permission), else 404."""
+    return get_object_or_404(staff_record_list(user, school, kind), pk=pk)
+
+
+def record_students(user: User, school: School) -> QuerySet[Student]:
+    """Students whose cadre roles, attendance and rewards/penalties ``user`` may read: those whose
+    transcript they may open, or every student for the sections that enter these records."""
+    if may(user, school, "records.manage_cadre_roles") or may(user, school, "records.manage_discipline"):
+        return Student.objects.filter(school=school)
+    return transcript_students(user, school)
+
+
+def student_records(student: Student) -> dict[str, list[Any]]:
+    from licheng.records.models import AttendanceRecord, CadreRole, RewardPenalty
+
+    where = {"school_id": student.school_id, "student": student}
+    return {
+        "cadre_roles": list(CadreRole.objects.filter(**where).order_by("academic_year", "term", "starts_on")),
+        "attendance": list(AttendanceRecord.objects.filter(**where).order_by("academic_year", "term", "kind")),
+        "rewards_penalties": list(
+            RewardPenalty.objects.filter(**where).order_by("academic_year", "term", "decided_on")
+        ),
+    }

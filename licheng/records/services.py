@@ -17,7 +17,7 @@ from licheng.core.errors import ServiceError
 from licheng.people import crypto
 from licheng.people.models import Student
 from licheng.people.selectors import may
-from licheng.records import bulk, importers
+from licheng.records import bulk, importers, staff_records
 from licheng.records import spreadsheets as sheets
 from licheng.records.models import CourseCode, Grade, GradeVariant, ImportBatch
 from licheng.records.spreadsheets import Checked, Row
@@ -198,6 +198,7 @@ def _write_enrolments(school: School, rows: list[Row], checked: Checked, present
 
 
 _WRITERS = {"grades": _write_grades, "profiles": _write_profiles, "enrolments": _write_enrolments}
+_WRITERS.update(staff_records.WRITERS)
 
 
 # ---------------------------------------------------------------------------------------------

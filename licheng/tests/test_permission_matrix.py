@@ -29,11 +29,14 @@ from licheng.people.models import ParentLink, ProxyAssignment, StaffMember
 from licheng.schools.models import Division
 from licheng.testing.personas import Personas
 from licheng.tests import (
+    matrix_counselling,
     matrix_files,
     matrix_notifications,
     matrix_performances,
     matrix_portfolio,
     matrix_records,
+    matrix_records_cadre,
+    matrix_verification,
 )
 from licheng.tests.matrix_base import (
     API_ANY,
@@ -296,7 +299,16 @@ CASES = [
 
 # Each capability keeps its rows in its own module: ``CASES`` (a list of ``Case``) and
 # ``extend(world)`` which adds the objects its routes point at to ``world.extra``.
-MATRIX_MODULES: list[Any] = [matrix_files, matrix_notifications, matrix_portfolio, matrix_performances, matrix_records]
+MATRIX_MODULES: list[Any] = [
+    matrix_counselling,
+    matrix_files,
+    matrix_notifications,
+    matrix_portfolio,
+    matrix_performances,
+    matrix_records,
+    matrix_records_cadre,
+    matrix_verification,
+]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)
 

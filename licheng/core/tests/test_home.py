@@ -174,11 +174,12 @@ def test_home_is_in_chinese_by_default(personas: Personas) -> None:
         # Each: session, user, school, roles, permissions + the session save (savepoint, update, release) = 8,
         # student: + core (profile, term, courses, their teachers) 4, portfolio (profile, versions, rules,
         # terms with outcomes, selections, window extension, unread notifications) 7, performances
-        # (profile, rules, term) 3 — each section looks the student up itself (to share later).
-        ("student", 8 + 4 + 7 + 3),
+        # (profile, rules, term) 3 — each section looks the student up itself (to share later);
+        # profile verification (their newest check with its round) 1.
+        ("student", 8 + 4 + 7 + 3 + 1),
         ("subject_teacher", 8 + 2 + 3),  # + term, courses; portfolio: taught courses, proxies, pending count
         ("homeroom_teacher", 8 + 3 + 2),  # + term, courses, classes; portfolio: taught courses, proxies
-        ("registry", 8 + 2),  # + students by grade, accounts never used
+        ("registry", 8 + 2 + 1),  # + students by grade, accounts never used; verification: newest round
         ("school_admin", 8 + 4),  # + term, rules, first proxies today, their count
         ("parent", 8 + 1 + 1),  # + children; performances: children again
     ],
