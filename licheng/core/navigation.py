@@ -103,6 +103,7 @@ MENU: list[NavEntry] = [
     NavEntry(RECORDS["cadre_roles"], "records:cadre_roles", perm("records.manage_cadre_roles")),
     NavEntry(RECORDS["attendance"], "records:attendance", perm("records.manage_discipline")),
     NavEntry(RECORDS["rewards_penalties"], "records:rewards_penalties", perm("records.manage_discipline")),
+    NavEntry(RECORDS["career_exploration"], "records:career_exploration", perm("records.manage_career")),
     NavEntry(RECORDS["my_records"], "records:my_records", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),

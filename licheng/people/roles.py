@@ -140,6 +140,9 @@ DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECORDS_STAFF_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.ACTIVITIES] |= {"records.manage_cadre_roles"}
 DEFAULT_ROLE_PERMISSIONS[Role.INTERNSHIP] |= {"records.manage_cadre_roles"}
 DEFAULT_ROLE_PERMISSIONS[Role.DISCIPLINE] |= {"records.manage_discipline"}
+PERMISSIONS["records.manage_career"] = _("Enter and import students' career exploration")
+for _role in (Role.SCHOOL_ADMIN, Role.GUIDANCE, Role.INTERNSHIP, Role.CONTINUING_EDUCATION):
+    DEFAULT_ROLE_PERMISSIONS[_role] |= {"records.manage_career"}
 
 # --- counselling records (licheng.counselling); not given to the school admin by default: the issue
 # names the student, the homeroom teacher and the guidance office as the only readers ---

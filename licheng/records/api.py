@@ -380,3 +380,35 @@ def reward_penalty_list(request: HttpRequest, filters: Query[StaffRecordFilters]
 def reward_penalty_create(request: HttpRequest, payload: RewardPenaltyIn) -> Status[dict[str, Any]]:
     """Enter one reward or penalty."""
     return Status(201, _staff_create(request, "rewards_penalties", payload))
+
+
+class CareerExplorationOut(Schema):
+    id: int
+    student_id: int
+    student_number: str
+    term: str
+    activity_title: str
+    group_area: str
+    hours: decimal.Decimal | None
+    held_on: datetime.date
+
+
+class CareerExplorationIn(Schema):
+    student_number: str
+    term: str
+    activity_title: str
+    group_area: str = ""
+    hours: str = ""
+    held_on: str
+
+
+@router.get("/career-exploration", response=list[CareerExplorationOut], url_name="records_career_exploration")
+def career_exploration_list(request: HttpRequest, filters: Query[StaffRecordFilters]) -> list[dict[str, Any]]:
+    """Career exploration activities (needs ``records.manage_career``), 200 at a time."""
+    return _staff_list(request, "career_exploration", filters)
+
+
+@router.post("/career-exploration", response={201: CareerExplorationOut}, url_name="records_career_exploration_create")
+def career_exploration_create(request: HttpRequest, payload: CareerExplorationIn) -> Status[dict[str, Any]]:
+    """Enter one career exploration activity; the date as ROC (112.09.01) or ISO date."""
+    return Status(201, _staff_create(request, "career_exploration", payload))

@@ -11,5 +11,6 @@ LABELS = {
     "cadre_roles": _("Cadre roles"),
     "attendance": _("Attendance"),
     "rewards_penalties": _("Rewards and penalties"),
+    "career_exploration": _("Career exploration"),
     "my_records": _("My cadre roles and attendance"),
 }

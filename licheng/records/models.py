@@ -313,3 +313,6 @@ class RewardPenalty(models.Model):
     @property
     def term_label(self) -> str:
         return f"{self.academic_year}-{self.term}"
+
+
+from licheng.records.career_models import CareerExploration  # noqa: E402, F401

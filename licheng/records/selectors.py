@@ -134,7 +134,7 @@ def staff_record_list(
         rows = rows.filter(student__school_class_id=class_id)
     if search:
         rows = rows.filter(Q(student__student_number=search) | Q(student__name__icontains=search))
-    if choice:
+    if choice and kind != "career_exploration":
         rows = (
             rows.filter(level=int(choice) if choice.isdigit() else -1)
             if kind == "cadre_roles"
@@ -153,13 +153,16 @@ def staff_record(user: User, school: School, kind: str, pk: int) -> Any:
 def record_students(user: User, school: School) -> QuerySet[Student]:
     """Students whose cadre roles, attendance and rewards/penalties ``user`` may read: those whose
     transcript they may open, or every student for the sections that enter these records."""
-    if may(user, school, "records.manage_cadre_roles") or may(user, school, "records.manage_discipline"):
+    if any(
+        may(user, school, code)
+        for code in ("records.manage_cadre_roles", "records.manage_discipline", "records.manage_career")
+    ):
         return Student.objects.filter(school=school)
     return transcript_students(user, school)
 
 
 def student_records(student: Student) -> dict[str, list[Any]]:
-    from licheng.records.models import AttendanceRecord, CadreRole, RewardPenalty
+    from licheng.records.models import AttendanceRecord, CadreRole, CareerExploration, RewardPenalty
 
     where = {"school_id": student.school_id, "student": student}
     return {
@@ -167,5 +170,8 @@ def student_records(student: Student) -> dict[str, list[Any]]:
         "attendance": list(AttendanceRecord.objects.filter(**where).order_by("academic_year", "term", "kind")),
         "rewards_penalties": list(
             RewardPenalty.objects.filter(**where).order_by("academic_year", "term", "decided_on")
+        ),
+        "career_exploration": list(
+            CareerExploration.objects.filter(**where).order_by("academic_year", "term", "held_on")
         ),
     }

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from licheng.records.career_records import career_form
 from licheng.records.forms import _term
 from licheng.records.models import AttendanceKind, CadreLevel, RewardPenaltyKind
 from licheng.schools import rocdate
@@ -87,4 +88,5 @@ FORMS: dict[str, type[_StaffRecordForm]] = {
     "cadre_roles": CadreRoleForm,
     "attendance": AttendanceForm,
     "rewards_penalties": RewardPenaltyForm,
+    "career_exploration": career_form(_StaffRecordForm, RocDateField),  # type: ignore[dict-item]
 }

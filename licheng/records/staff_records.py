@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from licheng.people.models import Student
 from licheng.records import spreadsheets as sheets
+from licheng.records.career_models import CareerExploration
+from licheng.records.career_records import career_columns, career_row
 from licheng.records.models import (
     AttendanceKind,
     AttendanceRecord,
@@ -234,6 +236,17 @@ KINDS: dict[str, Kind] = {
         ("count",),
         gettext_lazy("Same student, term, kind, date and reason as line %(lines)s."),
         _reward_row,
+    ),
+    "career_exploration": Kind(
+        "career_exploration",
+        gettext_lazy("Career exploration"),
+        CareerExploration,
+        "records.manage_career",
+        career_columns(STUDENT_COLUMN, TERM_COLUMN),
+        ("activity_title",),
+        ("group_area", "hours", "held_on"),
+        gettext_lazy("Same student, term and activity title as line %(lines)s."),
+        career_row,
     ),
 }
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.people.models import Student
-from licheng.records.models import CadreRole
+from licheng.records.models import CadreRole, CareerExploration
 from licheng.records.services import _require
 from licheng.records.staff_records import KINDS
 from licheng.schools.models import School
@@ -38,7 +38,7 @@ def entry_save(
         action = f"records.{kind}_updated" if entry else f"records.{kind}_created"
         if entry is None:
             entry = spec.model(school=school)
-            if isinstance(entry, CadreRole):
+            if isinstance(entry, CadreRole | CareerExploration):
                 entry.entered_by = actor.user
         changed = False
         for name, value in {**key, **values}.items():

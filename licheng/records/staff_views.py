@@ -22,6 +22,7 @@ from licheng.core.permissions import school_view
 from licheng.people.models import Student
 from licheng.records import selectors, staff_services
 from licheng.records import spreadsheets as sheets
+from licheng.records.career_records import career_cells, career_headers
 from licheng.records.models import AttendanceKind, CadreLevel, RewardPenaltyKind
 from licheng.records.staff_forms import FORMS
 from licheng.records.staff_records import KINDS
@@ -40,11 +41,19 @@ URLS = {
         "reward_penalty_delete",
         "reward_penalty_export",
     ),
+    "career_exploration": (
+        "career_exploration",
+        "career_exploration_create",
+        "career_exploration_edit",
+        "career_exploration_delete",
+        "career_exploration_export",
+    ),
 }
 CHOICES = {
     "cadre_roles": CadreLevel.choices,
     "attendance": AttendanceKind.choices,
     "rewards_penalties": RewardPenaltyKind.choices,
+    "career_exploration": [],
 }
 
 
@@ -53,6 +62,8 @@ def _headers(kind: str) -> list[str]:
         return [_("Unit"), _("Post"), _("Cadre level"), _("Start date"), _("End date"), _("Verified")]
     if kind == "attendance":
         return [_("Absence kind"), _("Periods"), _("Date")]
+    if kind == "career_exploration":
+        return career_headers()
     return [_("Reward or penalty"), _("Count"), _("Reason"), _("Decision date")]
 
 
@@ -68,6 +79,8 @@ def cells(kind: str, obj: Any) -> list[str]:
             rocdate.format_roc(obj.ends_on),
             verified,
         ]
+    if kind == "career_exploration":
+        return career_cells(obj)
     if kind == "attendance":
         return [
             obj.get_kind_display(),
@@ -272,6 +285,35 @@ def reward_penalty_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @school_view("records.manage_discipline")
 def reward_penalty_export(request: HttpRequest) -> HttpResponse:
     return _export(request, "rewards_penalties")
+
+
+# --- career exploration (records.manage_career) ---
+
+
+@school_view("records.manage_career")
+def career_exploration_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, "career_exploration")
+
+
+@school_view("records.manage_career")
+def career_exploration_create(request: HttpRequest) -> HttpResponse:
+    return _form(request, "career_exploration", None)
+
+
+@school_view("records.manage_career")
+def career_exploration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form(request, "career_exploration", pk)
+
+
+@require_POST
+@school_view("records.manage_career")
+def career_exploration_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete(request, "career_exploration", pk)
+
+
+@school_view("records.manage_career")
+def career_exploration_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, "career_exploration")
 
 
 # --- one student's records (the student, their homeroom teacher and parents, the sections) ---

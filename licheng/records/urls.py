@@ -32,6 +32,13 @@ urlpatterns = [
     path("rewards-penalties/<int:pk>/edit/", staff_views.reward_penalty_edit, name="reward_penalty_edit"),
     path("rewards-penalties/<int:pk>/delete/", staff_views.reward_penalty_delete, name="reward_penalty_delete"),
     path("rewards-penalties/export.xlsx", staff_views.reward_penalty_export, name="reward_penalty_export"),
+    path("career-exploration/", staff_views.career_exploration_list, name="career_exploration"),
+    path("career-exploration/new/", staff_views.career_exploration_create, name="career_exploration_create"),
+    path("career-exploration/<int:pk>/edit/", staff_views.career_exploration_edit, name="career_exploration_edit"),
+    path(
+        "career-exploration/<int:pk>/delete/", staff_views.career_exploration_delete, name="career_exploration_delete"
+    ),
+    path("career-exploration/export.xlsx", staff_views.career_exploration_export, name="career_exploration_export"),
     path("students/<int:pk>/records/", staff_views.student_records, name="student_records"),
     path("my-records/", staff_views.my_records, name="my_records"),
 ]

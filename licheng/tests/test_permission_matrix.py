@@ -36,6 +36,7 @@ from licheng.tests import (
     matrix_portfolio,
     matrix_records,
     matrix_records_cadre,
+    matrix_records_office,
     matrix_verification,
 )
 from licheng.tests.matrix_base import (
@@ -307,6 +308,7 @@ MATRIX_MODULES: list[Any] = [
     matrix_performances,
     matrix_records,
     matrix_records_cadre,
+    matrix_records_office,
     matrix_verification,
 ]
 for module in MATRIX_MODULES:

@@ -92,7 +92,7 @@ def test_registry_sees_students_by_grade_and_unused_accounts(personas: Personas)
     page = _home(personas.registry)
     assert 'id="section-registry"' in page
     assert "Grade 10" in page
-    assert "Profile verification rounds (at the start of every term) will appear here." in page
+    assert "No verification round yet." in page  # the verification section's empty state
     assert "accounts have never logged in" in page
 
 
