@@ -19,7 +19,7 @@ from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
-from licheng.people import selectors, services
+from licheng.people import proxies, selectors, services
 from licheng.people.models import EnrolmentStatus, ProxyAssignment, RoleGrant, StaffMember, Student, User
 from licheng.people.roles import PERMISSIONS, Role
 
@@ -389,7 +389,7 @@ def proxy_create(request: HttpRequest, payload: ProxyIn) -> Any:
         if course is None:
             return _error(ServiceError(_("That is not a course of this school."), field="course_id"))
     try:
-        assignment = services.proxy_assign(
+        assignment = proxies.proxy_assign(
             actor=Actor.from_request(request),
             school=school,
             principal=principal,
@@ -414,7 +414,7 @@ def proxy_delete(request: HttpRequest, assignment_id: int) -> Any:
     assignment = get_object_or_404(selectors.proxies_visible_to(user, school), pk=assignment_id)
     if assignment.principal_id != user.pk and not has_permission(user, school, "proxies.manage"):
         raise forbidden()
-    services.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
+    proxies.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
     return Status(204, None)
 
 

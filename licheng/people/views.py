@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
-from licheng.people import selectors, services
+from licheng.people import proxies, selectors, services
 from licheng.people.forms import (
     ParentForm,
     ParentLinkForm,
@@ -453,7 +453,7 @@ def proxy_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.proxy_assign(
+            proxies.proxy_assign(
                 actor=Actor.from_request(request),
                 school=school,
                 principal=fixed or data["principal"],
@@ -488,6 +488,6 @@ def _managed_assignment(request: HttpRequest, pk: int) -> ProxyAssignment:
 @school_view()
 def proxy_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _managed_assignment(request, pk)
-    services.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
+    proxies.proxy_revoke(actor=Actor.from_request(request), assignment=assignment)
     messages.success(request, _("Proxy revoked."))
     return redirect("people:proxy_list")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licheng.audit.services import Actor
-from licheng.people import services
+from licheng.people import proxies
 from licheng.people.models import Duty
 from licheng.people.roles import Role
 from licheng.testing.factories import make_course, make_staff
@@ -44,7 +44,7 @@ def test_proxy_list(personas: Personas, as_user: Any) -> None:
     def assign(n: int) -> None:
         teacher = make_staff(personas.school, Role.SUBJECT_TEACHER, username=f"p{n}")
         course = make_course(personas.term, teacher, subject=f"科目{n}", school_class=personas.school_class)
-        services.proxy_assign(
+        proxies.proxy_assign(
             actor=Actor(user=group),
             school=personas.school,
             principal=teacher,

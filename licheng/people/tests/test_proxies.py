@@ -12,6 +12,7 @@ from django.urls import reverse
 from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
+from licheng.people import proxies as proxy_services
 from licheng.people import selectors, services
 from licheng.people.models import Duty, ProxyAssignment, Student
 from licheng.people.roles import Role
@@ -34,7 +35,7 @@ def _assign(personas: Personas, proxy: Any, **kwargs: Any) -> ProxyAssignment:
         "starts_on": D(2025, 9, 1),
         "ends_on": D(2025, 9, 30),
     }
-    return services.proxy_assign(**{**defaults, **kwargs})
+    return proxy_services.proxy_assign(**{**defaults, **kwargs})
 
 
 def test_principals_for_follows_the_date_range(personas: Personas) -> None:
@@ -66,7 +67,7 @@ def test_active_proxies_come_in_proxy_order(personas: Personas) -> None:
     _assign(personas, second, order=2)
     first = _assign(personas, personas.other_teacher)  # next free number would be 3; but 1 is free
     assert first.order == 3
-    services.proxy_update(actor=Actor(user=personas.subject_teacher), assignment=first, order=1)
+    proxy_services.proxy_update(actor=Actor(user=personas.subject_teacher), assignment=first, order=1)
     proxies = selectors.active_proxies(
         personas.subject_teacher, Duty.CERTIFY_COURSE, course=personas.course, on=D(2025, 9, 15)
     )
@@ -147,7 +148,7 @@ def test_a_teacher_assigns_their_own_proxy_through_the_page(personas: Personas, 
 
 
 def test_an_office_proxy_enters_data_on_behalf_of_the_office_holder(personas: Personas, as_user: Any) -> None:
-    services.proxy_assign(
+    proxy_services.proxy_assign(
         actor=Actor(user=personas.registry),
         school=personas.school,
         principal=personas.registry,
@@ -174,7 +175,7 @@ def test_an_office_proxy_enters_data_on_behalf_of_the_office_holder(personas: Pe
 
 
 def test_an_expired_office_proxy_cannot_act(personas: Personas, as_user: Any) -> None:
-    services.proxy_assign(
+    proxy_services.proxy_assign(
         actor=Actor(user=personas.registry),
         school=personas.school,
         principal=personas.registry,
