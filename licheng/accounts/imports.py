@@ -10,15 +10,11 @@ database, and every problem is reported with its row and column. Nothing here wr
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import datetime
-import io
 import re
 import secrets
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from licheng.core import spreadsheets
 from licheng.core.errors import ServiceError
 from licheng.people import crypto
 from licheng.people.models import Sex, Student, User
@@ -37,11 +34,8 @@ from licheng.schools import rocdate
 from licheng.schools.models import AcademicYear, School, SchoolClass
 
 MAX_UPLOAD_BYTES = 5_000_000
-MAX_UNCOMPRESSED_BYTES = 50_000_000
-MAX_ZIP_ENTRIES = 500
 MAX_ROWS = 5_000
-MAX_COLUMNS = 40
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = spreadsheets.FORMULA_PREFIXES
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - no look-alikes
 PASSWORD_LENGTH = 10
 
@@ -135,100 +129,11 @@ def role_lookup() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return rocdate.format_roc(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _check_xlsx_container(content: bytes) -> None:
-    """Refuse anything that is not a plausible, bounded XLSX before openpyxl opens it."""
-    not_xlsx = _("This file is not a real Excel (.xlsx) workbook. Save it from Excel as .xlsx or CSV and try again.")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError):
-        raise ServiceError(not_xlsx, field="file") from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
-            raise ServiceError(
-                _("This workbook is too large once unpacked. Split it into smaller files."), field="file"
-            )
-        names = {entry.filename for entry in entries}
-        if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
-            raise ServiceError(not_xlsx, field="file")
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import openpyxl
-
-    _check_xlsx_container(content)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
-        raise ServiceError(
-            _("This Excel workbook could not be read; it may be damaged. Save it again and retry."), field="file"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        table: list[list[str]] = []
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            table.append([_cell_text(value) for value in row])
-            if len(table) > MAX_ROWS + 1:
-                break
-        return table
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    if b"\x00" in content:
-        raise ServiceError(_("This file is neither an Excel workbook nor a CSV text file."), field="file")
-    for encoding in ("utf-8-sig", "cp950"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ServiceError(
-            _("The CSV file's text could not be read. Save it as “CSV UTF-8” from Excel and try again."), field="file"
-        )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    table = []
-    for row in reader:
-        table.append([cell.strip() for cell in row[:MAX_COLUMNS]])
-        if len(table) > MAX_ROWS + 1:
-            break
-    return table
-
-
 def read_table(content: bytes, file_name: str) -> list[list[str]]:
-    """The file's first sheet as rows of text. Raises ``ServiceError`` for anything unreadable."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ServiceError(
-            _("The file is larger than %(limit)s MB.") % {"limit": MAX_UPLOAD_BYTES // 1_000_000}, field="file"
-        )
-    if not content.strip():
-        raise ServiceError(_("The file is empty."), field="file")
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content)
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ServiceError(
-            _("This is an old-style Excel file (.xls). Save it as .xlsx or CSV and try again."), field="file"
-        )
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        raise ServiceError(
-            _("This file is not a real Excel (.xlsx) workbook. Save it from Excel as .xlsx or CSV and try again."),
-            field="file",
-        )
-    return _read_csv(content)
+    """The file's first sheet as rows of text (the shared reader in ``licheng.core.spreadsheets``,
+    with the smaller upload limit of account lists). Raises ``ServiceError`` for anything unreadable."""
+    spreadsheets.check_size(content, MAX_UPLOAD_BYTES)
+    return spreadsheets.read_table(content, file_name, max_rows=MAX_ROWS)
 
 
 def map_headers(kind: str, header_row: list[str]) -> list[str | None]:
@@ -643,25 +548,5 @@ def initial_password() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe-like quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def workbook_bytes(title: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([neutralise(h) for h in header])
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def template_bytes(kind: str) -> bytes:
-    return workbook_bytes(kind, [c.header for c in COLUMNS[kind]], [])
+    return spreadsheets.workbook_bytes(kind, [c.header for c in COLUMNS[kind]], [])

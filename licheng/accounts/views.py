@@ -24,6 +24,7 @@ from licheng.accounts.forms import ImportUploadForm, LoginForm, ResetRequestForm
 from licheng.accounts.models import AccountImport
 from licheng.accounts.tokens import api_token_create, api_token_revoke
 from licheng.audit.services import Actor
+from licheng.core import spreadsheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
 from licheng.people.models import User
@@ -315,7 +316,7 @@ def import_passwords_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         actor=Actor.from_request(request), account_import=account_import, how="download"
     )
     header, rows = _password_list(account_import, passwords)
-    response = HttpResponse(imports.workbook_bytes(_("Initial passwords"), header, rows), content_type=XLSX)
+    response = HttpResponse(spreadsheets.workbook_bytes(_("Initial passwords"), header, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="licheng-passwords-{account_import.pk}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response

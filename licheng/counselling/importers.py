@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from licheng.core import spreadsheets as sheets
+from licheng.core.spreadsheets import CellError, Checked, Column, Row
 from licheng.counselling import selectors
 from licheng.counselling.models import CounsellingSession, SessionKind
 from licheng.people.models import Student
 from licheng.people.selectors import may
-from licheng.records import spreadsheets as sheets
-from licheng.records.spreadsheets import CellError, Checked, Column, Row
 
 if TYPE_CHECKING:
     from licheng.people.models import User

@@ -266,9 +266,9 @@ def counselling_session_delete(*, actor: Actor, session: CounsellingSession) -> 
 def counselling_import_check(*, actor: Actor, school: School, file_name: str, content: bytes) -> Any:
     """Read and check a file; store it for the preview. An unreadable file raises ``ServiceError``
     and stores nothing; row problems are stored on the import for the preview."""
+    from licheng.core import spreadsheets as sheets
     from licheng.counselling import importers
     from licheng.counselling.models import CounsellingImport
-    from licheng.records import spreadsheets as sheets
 
     user = _actor_user(actor)
     if not selectors.may_record(user, school):
@@ -299,8 +299,8 @@ def counselling_import_apply(*, actor: Actor, batch: Any) -> dict[str, int]:
     """Check the stored rows again and write them all, or nothing."""
     from django.utils import timezone
 
+    from licheng.core.spreadsheets import Row
     from licheng.counselling import importers
-    from licheng.records.spreadsheets import Row
 
     user = _actor_user(actor)
     if batch.created_by_id != user.pk or batch.applied_at is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
+from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_role, school_view
 from licheng.counselling import selectors, services
@@ -24,7 +25,6 @@ from licheng.files.upload import UploadTooLarge, limit_upload, upload_view
 from licheng.people.models import Student
 from licheng.people.roles import Role
 from licheng.people.selectors import may
-from licheng.records import spreadsheets as sheets
 from licheng.schools import rocdate
 from licheng.schools.models import SchoolClass
 

@@ -11,9 +11,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from licheng.records import spreadsheets as sheets
+from licheng.core import spreadsheets as sheets
+from licheng.core.spreadsheets import CellError, Column
 from licheng.records.career_models import CareerExploration
-from licheng.records.spreadsheets import CellError, Column
 from licheng.schools import rocdate
 
 

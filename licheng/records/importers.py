@@ -12,14 +12,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from licheng.core import spreadsheets as sheets
+from licheng.core.spreadsheets import CellError, Checked, Column, Row
 from licheng.courses.models import Course
 from licheng.people import crypto
 from licheng.people.models import Student
 from licheng.people.national_id import NationalIdError
 from licheng.people.national_id import validate as validate_national_id
-from licheng.records import spreadsheets as sheets
 from licheng.records.models import CourseCode, CreditCounted, Grade, GradeVariant
-from licheng.records.spreadsheets import CellError, Checked, Column, Row
 from licheng.schools.models import AcademicYear, School, SchoolClass
 
 COURSE_CODE = re.compile(r"^[0-9A-Z]{23}$")

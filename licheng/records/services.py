@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from licheng.audit.services import Actor, record
+from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
+from licheng.core.spreadsheets import Checked, Row
 from licheng.people import crypto
 from licheng.people.models import Student
 from licheng.people.selectors import may
 from licheng.records import bulk, importers, staff_records
-from licheng.records import spreadsheets as sheets
 from licheng.records.models import CourseCode, Grade, GradeVariant, ImportBatch
-from licheng.records.spreadsheets import Checked, Row
 from licheng.schools.models import School
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from licheng.core import spreadsheets as sheets
+from licheng.core.spreadsheets import Checked, Column, Row
 from licheng.people.models import Student
-from licheng.records import spreadsheets as sheets
 from licheng.records.career_models import CareerExploration
 from licheng.records.career_records import career_columns, career_row
 from licheng.records.models import (
@@ -25,7 +26,6 @@ from licheng.records.models import (
     RewardPenalty,
     RewardPenaltyKind,
 )
-from licheng.records.spreadsheets import Checked, Column, Row
 from licheng.schools import rocdate
 from licheng.schools.models import School
 

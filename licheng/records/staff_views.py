@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
+from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
 from licheng.people.models import Student
 from licheng.records import selectors, staff_services
-from licheng.records import spreadsheets as sheets
 from licheng.records.career_records import career_cells, career_headers
 from licheng.records.models import AttendanceKind, CadreLevel, RewardPenaltyKind
 from licheng.records.staff_forms import FORMS

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
+from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
 from licheng.people.models import Student
 from licheng.people.selectors import may
 from licheng.records import importers, selectors, services
-from licheng.records import spreadsheets as sheets
 from licheng.records.forms import CourseCodeUploadForm, GradeForm, UploadForm
 from licheng.records.models import Grade, ImportBatch
 from licheng.schools import rocdate

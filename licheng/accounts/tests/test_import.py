@@ -275,7 +275,7 @@ def test_password_export_neutralises_formula_cells(
     account_import = latest()
     assert account_import.errors and account_import.errors[0]["column"] == "title"  # flagged on import
     # Even if such text reaches an export, it is written as text, not as a formula.
-    from licheng.accounts.imports import workbook_bytes
+    from licheng.core.spreadsheets import workbook_bytes
 
     cells = _xlsx_rows(workbook_bytes("x", ["a"], [["=cmd|' /C calc'!A0"], ["@SUM(1)"], ["normal"]]))
     assert cells[1][0] == "'=cmd|' /C calc'!A0" and cells[2][0] == "'@SUM(1)" and cells[3][0] == "normal"
