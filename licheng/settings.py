@@ -66,6 +66,14 @@ INSTALLED_APPS = [
     "licheng.performances",
     "licheng.records",
     "licheng.counselling",
+    "licheng.schedule",
+    "licheng.progress",
+    "licheng.announcements",
+    "licheng.workinggroup",
+    "licheng.submissions",
+    "licheng.receipts",
+    "licheng.lifecycle",
+    "licheng.backups",
     "licheng.api",
 ]
 

@@ -18,4 +18,12 @@ urlpatterns = [
     path("performances/", include("licheng.performances.urls")),
     path("records/", include("licheng.records.urls")),
     path("counselling/", include("licheng.counselling.urls")),
+    path("schedule/", include("licheng.schedule.urls")),
+    path("progress/", include("licheng.progress.urls")),
+    path("announcements/", include("licheng.announcements.urls")),
+    path("working-group/", include("licheng.workinggroup.urls")),
+    path("submissions/", include("licheng.submissions.urls")),
+    path("receipts/", include("licheng.receipts.urls")),
+    path("lifecycle/", include("licheng.lifecycle.urls")),
+    path("backups/", include("licheng.backups.urls")),
 ]

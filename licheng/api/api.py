@@ -10,17 +10,25 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from licheng.accounts.api import router as accounts_router
+from licheng.announcements.api import router as announcements_router
 from licheng.api.auth import API_AUTH, require
 from licheng.audit.api import router as audit_router
+from licheng.backups.api import router as backups_router
 from licheng.counselling.api import router as counselling_router
 from licheng.courses.api import router as courses_router
 from licheng.files.api import router as files_router
+from licheng.lifecycle.api import router as lifecycle_router
 from licheng.notifications.api import router as notifications_router
 from licheng.people.api import router as people_router
 from licheng.performances.api import router as performances_router
 from licheng.portfolio.api import router as portfolio_router
+from licheng.progress.api import router as progress_router
+from licheng.receipts.api import router as receipts_router
 from licheng.records.api import router as records_router
+from licheng.schedule.api import router as schedule_router
 from licheng.schools.api import router as schools_router
+from licheng.submissions.api import router as submissions_router
+from licheng.workinggroup.api import router as workinggroup_router
 
 api = NinjaAPI(
     title="Licheng API",
@@ -70,3 +78,11 @@ api.add_router("/portfolio", portfolio_router)
 api.add_router("/performances", performances_router)
 api.add_router("/records", records_router)
 api.add_router("/counselling", counselling_router)
+api.add_router("/schedule", schedule_router)
+api.add_router("/progress", progress_router)
+api.add_router("/announcements", announcements_router)
+api.add_router("/working-group", workinggroup_router)
+api.add_router("/submissions", submissions_router)
+api.add_router("/receipts", receipts_router)
+api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/backups", backups_router)

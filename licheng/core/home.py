@@ -18,11 +18,19 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from licheng.announcements import menu as announcements_menu
+from licheng.backups import menu as backups_menu
 from licheng.core.permissions import permissions_of, roles_of
+from licheng.lifecycle import menu as lifecycle_menu
 from licheng.people import verification_menu
 from licheng.people.roles import OFFICE_ROLES, Role
 from licheng.performances import menu as performances_menu
 from licheng.portfolio import menu as portfolio_menu
+from licheng.progress import menu as progress_menu
+from licheng.receipts import menu as receipts_menu
+from licheng.schedule import menu as schedule_menu
+from licheng.submissions import menu as submissions_menu
+from licheng.workinggroup import menu as workinggroup_menu
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -254,6 +262,14 @@ SECTION_BUILDERS: list[tuple[tuple[str, ...], Callable[[HomeContext], Section]]]
     ((Role.REGISTRY,), registry_section),
     ((Role.STUDENT,), verification_menu.student_home_section),
     ((Role.REGISTRY,), verification_menu.registry_home_section),
+    *schedule_menu.HOME_SECTIONS,
+    *progress_menu.HOME_SECTIONS,
+    *announcements_menu.HOME_SECTIONS,
+    *workinggroup_menu.HOME_SECTIONS,
+    *submissions_menu.HOME_SECTIONS,
+    *receipts_menu.HOME_SECTIONS,
+    *lifecycle_menu.HOME_SECTIONS,
+    *backups_menu.HOME_SECTIONS,
 ]
 
 

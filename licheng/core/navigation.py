@@ -7,72 +7,28 @@ name does not reverse (its page is not built yet) is left out, so the layout nev
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from licheng.announcements import menu as announcements_menu
+from licheng.backups import menu as backups_menu
+from licheng.core.navitems import NavEntry, Who, any_of, everyone, in_school, operator, perm, role
 from licheng.core.permissions import permissions_of, roles_of
 from licheng.counselling.menu import LABELS as COUNSELLING
+from licheng.lifecycle import menu as lifecycle_menu
 from licheng.people.roles import STAFF_ROLES, Role
 from licheng.people.verification_menu import LABELS as VERIFICATION
 from licheng.performances.menu import LABELS as PERFORMANCES
 from licheng.portfolio.menu import LABELS as PORTFOLIO
+from licheng.progress import menu as progress_menu
+from licheng.receipts import menu as receipts_menu
 from licheng.records.menu import LABELS as RECORDS
-
-
-@dataclasses.dataclass(frozen=True)
-class Who:
-    """What a predicate may look at: the user's permissions and roles in this school."""
-
-    permissions: frozenset[str]
-    roles: frozenset[str]
-    is_operator: bool
-    has_school: bool
-
-
-Predicate = Callable[[Who], bool]
-
-
-def perm(*codes: str) -> Predicate:
-    """Any one of these permissions."""
-    return lambda who: bool(who.permissions & set(codes))
-
-
-def role(*names: str) -> Predicate:
-    """Any one of these roles."""
-    return lambda who: bool(who.roles & set(names))
-
-
-def any_of(*predicates: Predicate) -> Predicate:
-    return lambda who: any(p(who) for p in predicates)
-
-
-def in_school(who: Who) -> bool:
-    return who.has_school
-
-
-def operator(who: Who) -> bool:
-    return who.is_operator
-
-
-def everyone(who: Who) -> bool:
-    return True
-
-
-@dataclasses.dataclass(frozen=True)
-class NavEntry:
-    """A menu entry. ``url_name`` may list several names: the first that reverses is used."""
-
-    label: str | Promise
-    url_name: str | tuple[str, ...]
-    allowed: Predicate
-
-    @property
-    def url_names(self) -> tuple[str, ...]:
-        return (self.url_name,) if isinstance(self.url_name, str) else self.url_name
+from licheng.schedule import menu as schedule_menu
+from licheng.submissions import menu as submissions_menu
+from licheng.workinggroup import menu as workinggroup_menu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +93,14 @@ MENU: list[NavEntry] = [
         "people:verification_rounds",
         any_of(perm("people.manage_students"), role(Role.HOMEROOM_TEACHER)),
     ),
+    *schedule_menu.MENU,
+    *progress_menu.MENU,
+    *announcements_menu.MENU,
+    *workinggroup_menu.MENU,
+    *submissions_menu.MENU,
+    *receipts_menu.MENU,
+    *lifecycle_menu.MENU,
+    *backups_menu.MENU,
     NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
     NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
     NavEntry(_("Change password"), "password_change", everyone),

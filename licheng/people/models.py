@@ -65,6 +65,9 @@ class Student(models.Model):
     status = models.CharField(
         _("enrolment status"), max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
     )
+    # Set when the student graduates or leaves: the portfolio is then readable but changeable by no one
+    # (``licheng.people.sealing``).
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True, editable=False)
 
     objects = ScopedManager(school="school")
 

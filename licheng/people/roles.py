@@ -152,3 +152,43 @@ _COUNSELLING_PERMISSIONS: dict[str, StrOrPromise] = {
 }
 PERMISSIONS.update(_COUNSELLING_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= set(_COUNSELLING_PERMISSIONS)
+
+# --- work schedule, windows and extensions (licheng.schedule) ---
+_SCHEDULE_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_SCHEDULE_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_SCHEDULE_PERMISSIONS)
+
+# --- self-check checklists and progress dashboards (licheng.progress) ---
+_PROGRESS_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_PROGRESS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_PROGRESS_PERMISSIONS)
+
+# --- announcements and help requests (licheng.announcements) ---
+_ANNOUNCEMENTS_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_ANNOUNCEMENTS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_ANNOUNCEMENTS_PERMISSIONS)
+
+# --- the working group (licheng.workinggroup) ---
+_WORKINGGROUP_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_WORKINGGROUP_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_WORKINGGROUP_PERMISSIONS)
+
+# --- readiness, rosters and submissions (licheng.submissions) ---
+_SUBMISSIONS_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_SUBMISSIONS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_SUBMISSIONS_PERMISSIONS)
+
+# --- receipts, confirmations and disputes (licheng.receipts) ---
+_RECEIPTS_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_RECEIPTS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECEIPTS_PERMISSIONS)
+
+# --- status changes, transfers, sealing and retention (licheng.lifecycle) ---
+_LIFECYCLE_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_LIFECYCLE_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_LIFECYCLE_PERMISSIONS)
+
+# --- backups and integrity (licheng.backups) ---
+_BACKUPS_PERMISSIONS: dict[str, StrOrPromise] = {}
+PERMISSIONS.update(_BACKUPS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_BACKUPS_PERMISSIONS)

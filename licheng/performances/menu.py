@@ -1,4 +1,4 @@
-"""Menu labels and home-page sections for performances and writings (used by ``licheng.core``)."""
+"""Menu labels and home-page sections for performances and writings."""
 
 from __future__ import annotations
 

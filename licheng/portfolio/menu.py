@@ -1,4 +1,4 @@
-"""Menu labels and home-page sections for course outcomes (used by ``licheng.core``)."""
+"""Menu labels and home-page sections for course outcomes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Permission-matrix rows for performances, selection and writings (``licheng.performances``)."""
+"""Permission-matrix rows for performances, selection and writings."""
 
 from __future__ import annotations
 

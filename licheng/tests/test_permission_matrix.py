@@ -29,15 +29,23 @@ from licheng.people.models import ParentLink, ProxyAssignment, StaffMember
 from licheng.schools.models import Division
 from licheng.testing.personas import Personas
 from licheng.tests import (
+    matrix_announcements,
+    matrix_backups,
     matrix_counselling,
     matrix_files,
+    matrix_lifecycle,
     matrix_notifications,
     matrix_performances,
     matrix_portfolio,
+    matrix_progress,
+    matrix_receipts,
     matrix_records,
     matrix_records_cadre,
     matrix_records_office,
+    matrix_schedule,
+    matrix_submissions,
     matrix_verification,
+    matrix_workinggroup,
 )
 from licheng.tests.matrix_base import (
     API_ANY,
@@ -310,6 +318,14 @@ MATRIX_MODULES: list[Any] = [
     matrix_records_cadre,
     matrix_records_office,
     matrix_verification,
+    matrix_schedule,
+    matrix_progress,
+    matrix_announcements,
+    matrix_workinggroup,
+    matrix_submissions,
+    matrix_receipts,
+    matrix_lifecycle,
+    matrix_backups,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)

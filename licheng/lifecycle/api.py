@@ -1,0 +1,7 @@
+"""/api/v1/lifecycle: student status changes (學籍異動), transfer packages, sealing and retention."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["lifecycle"])
