@@ -215,3 +215,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LICHENG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- object storage and backups (licheng.backups, licheng.files); see docs/operations.md ---

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages `make test` needs, only those that are missing:
 #   postgresql (second test run), chromium + fonts-noto-cjk (browser tests, CJK glyphs),
-#   gettext (compilemessages), libmagic1 (content sniffing of uploads), python3-venv (only if
+#   gettext (compilemessages), libmagic1 (content sniffing of uploads), pango (WeasyPrint PDFs), python3-venv (only if
 #   `python3 -m venv` cannot work).
 # A machine that has everything never calls apt.
 set -euo pipefail
@@ -15,6 +15,8 @@ dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # libmagic identifies uploads by their content (python-magic); Debian's base image has it.
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
+# WeasyPrint lays out PDFs (portfolio summaries, receipt confirmations) with Pango.
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ! -x .venv/bin/python ]; then
   # Debian's system python3 needs python3-venv for `python3 -m venv` (ensurepip); try it.
   probe="$(mktemp -d)"
@@ -23,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages present: postgresql, chromium, fonts-noto-cjk, gettext, libmagic1"
+  echo "system packages present: postgresql, chromium, fonts-noto-cjk, gettext, libmagic1, pango"
   exit 0
 fi
 
