@@ -45,9 +45,11 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	@touch $(RUNTIME_STAMP) $@
 
 # ---------------------------------------------------------------------------------------------
-# make run: no apt, no root. Data lives in var/ (LICHENG_VAR_DIR), kept between runs.
+# make run: data lives in var/ (LICHENG_VAR_DIR), kept between runs. apt runs only when a runtime
+# library is missing (libmagic1, pango and fonts-noto-cjk for PDFs).
 
 setup: $(RUNTIME_STAMP)
+	@scripts/system-deps.sh --runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py demo_school

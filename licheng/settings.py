@@ -217,3 +217,47 @@ LOGGING = {
 }
 
 # --- object storage and backups (licheng.backups, licheng.files); see docs/operations.md ---
+
+# Primary file storage on S3-compatible object storage instead of LICHENG_STORAGE_DIR: set the bucket.
+S3_BUCKET = env_str("LICHENG_S3_BUCKET", "")
+S3_OPTIONS = {
+    "endpoint_url": env_str("LICHENG_S3_ENDPOINT_URL", "") or None,
+    "access_key": env_str("LICHENG_S3_ACCESS_KEY", "") or None,
+    "secret_key": env_str("LICHENG_S3_SECRET_KEY", "") or None,
+    "region_name": env_str("LICHENG_S3_REGION", "") or None,
+    # Content-addressed names never change their bytes: an upload to an existing name is the same file.
+    "file_overwrite": True,
+    "default_acl": None,
+    "querystring_auth": True,
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**S3_OPTIONS, "bucket_name": S3_BUCKET, "location": env_str("LICHENG_S3_PREFIX", "")},
+    }
+
+# Backups (manage.py backup / restore / scrub): a folder by default, or a bucket of its own.
+BACKUP_DIR = env_path("LICHENG_BACKUP_DIR", VAR_DIR / "backups")
+BACKUP_S3_BUCKET = env_str("LICHENG_BACKUP_S3_BUCKET", "")
+if BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "endpoint_url": env_str("LICHENG_BACKUP_S3_ENDPOINT_URL", "") or S3_OPTIONS["endpoint_url"],
+            "access_key": env_str("LICHENG_BACKUP_S3_ACCESS_KEY", "") or S3_OPTIONS["access_key"],
+            "secret_key": env_str("LICHENG_BACKUP_S3_SECRET_KEY", "") or S3_OPTIONS["secret_key"],
+            "region_name": env_str("LICHENG_BACKUP_S3_REGION", "") or S3_OPTIONS["region_name"],
+            "bucket_name": BACKUP_S3_BUCKET,
+            "location": env_str("LICHENG_BACKUP_S3_PREFIX", ""),
+        },
+    }
+else:
+    STORAGES["backups"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BACKUP_DIR), "base_url": None, "file_permissions_mode": 0o600},
+    }
+# The admin page and /backups/health alarm when the last good backup is older than this.
+BACKUP_MAX_AGE_HOURS = env_int("LICHENG_BACKUP_MAX_AGE_HOURS", 26)
+# How many good backups to keep; older ones (and file copies only they used) are removed.
+BACKUP_KEEP = env_int("LICHENG_BACKUP_KEEP", 14)

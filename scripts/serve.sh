@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serve Licheng in the foreground: gunicorn on 127.0.0.1:$PORT plus one background-task worker.
-# Ctrl-C (or SIGTERM) stops both; if either one dies, the other is stopped too.
+# Serve Licheng in the foreground: gunicorn on 127.0.0.1:$PORT, one background-task worker and the
+# periodic runner (reminders, receipt windows, retention, backups). Ctrl-C (or SIGTERM) stops all
+# three; if one dies, the others are stopped too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ VENV="${VENV:-.venv}"
 
 "$VENV/bin/python" manage.py db_worker --queue-name '*' &
 worker=$!
+"$VENV/bin/python" manage.py periodic &
+periodic=$!
 "$VENV/bin/gunicorn" licheng.wsgi \
   --bind "127.0.0.1:${PORT}" \
   --workers "$WEB_WORKERS" \
@@ -21,18 +24,18 @@ stopping=0
 stop() {
   [ "$stopping" -eq 1 ] && return
   stopping=1
-  echo "stopping web server ($web) and task worker ($worker)…" >&2
-  kill -TERM "$web" "$worker" 2>/dev/null || true
-  wait "$web" "$worker" 2>/dev/null || true
+  echo "stopping web server ($web), task worker ($worker) and periodic runner ($periodic)…" >&2
+  kill -TERM "$web" "$worker" "$periodic" 2>/dev/null || true
+  wait "$web" "$worker" "$periodic" 2>/dev/null || true
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-echo "Licheng is starting on http://127.0.0.1:${PORT}/ (Ctrl-C stops the web server and the worker)" >&2
+echo "Licheng is starting on http://127.0.0.1:${PORT}/ (Ctrl-C stops the web server, the worker and the periodic runner)" >&2
 # Whichever stops first (crash or signal) brings the other down through the EXIT trap.
 set +e
-wait -n "$web" "$worker"
+wait -n "$web" "$worker" "$periodic"
 status=$?
 set -e
 exit "$status"

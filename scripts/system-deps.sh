@@ -4,15 +4,24 @@
 #   gettext (compilemessages), libmagic1 (content sniffing of uploads), pango (WeasyPrint PDFs), python3-venv (only if
 #   `python3 -m venv` cannot work).
 # A machine that has everything never calls apt.
+#
+#   scripts/system-deps.sh --runtime   only what the running app needs (libmagic1, pango,
+#                                      fonts-noto-cjk); `make run` calls this one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
+runtime_only=0
+[ "${1:-}" = "--runtime" ] && runtime_only=1
+
 missing=()
-[ -n "$(pg_bindir)" ] || missing+=(postgresql)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "$runtime_only" -eq 0 ]; then
+  [ -n "$(pg_bindir)" ] || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+fi
+# CJK glyphs in PDFs (and in the browser tests' screenshots).
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
-command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # libmagic identifies uploads by their content (python-magic); Debian's base image has it.
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
 # WeasyPrint lays out PDFs (portfolio summaries, receipt confirmations) with Pango.
@@ -25,7 +34,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages present: postgresql, chromium, fonts-noto-cjk, gettext, libmagic1, pango"
+  echo "system packages present"
   exit 0
 fi
 

@@ -6,6 +6,7 @@ are never touched).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -30,7 +31,18 @@ from licheng.files.checks import FileRejected
 from licheng.files.models import ScanStatus, StoredFile
 from licheng.schools.models import School
 
-__all__ = ["FileRejected", "file_delete", "file_ingest", "file_open", "file_verify", "store_blob"]
+__all__ = [
+    "FileRejected",
+    "blob_name",
+    "file_delete",
+    "file_ingest",
+    "file_open",
+    "file_verify",
+    "hash_stored",
+    "sha256_of_name",
+    "store_blob",
+    "write_blob",
+]
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -38,6 +50,11 @@ CHUNK = 1024 * 1024
 
 def blob_name(sha256: str) -> str:
     return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def sha256_of_name(name: str) -> str:
+    """The hash a content-addressed storage name promises (its last part)."""
+    return name.rsplit("/", 1)[-1]
 
 
 def hash_file(path: str) -> str:
@@ -56,6 +73,9 @@ def hash_stored(name: str, storage: Storage | None = None) -> str | None:
             while chunk := fh.read(CHUNK):
                 digest.update(chunk)
     except (OSError, ValueError):
+        return None
+    except Exception:  # noqa: BLE001 - an object store's client errors: unreadable is not verified
+        logger.warning("could not read %s", name, exc_info=True)
         return None
     return digest.hexdigest()
 
@@ -93,6 +113,13 @@ def _copy_chunks(src: IO[bytes], dst: IO[bytes]) -> None:
     shutil.copyfileobj(src, dst, CHUNK)
 
 
+def write_blob(storage: Storage, name: str, src_path: str) -> None:
+    """Write the file at ``src_path`` to ``name`` in ``storage`` so that the name never holds a
+    partial file: on a local folder through a temporary name, fsync and rename; on an object store
+    as one whole object (a put is all or nothing). The caller verifies the stored bytes."""
+    _write_blob(storage, name, src_path)
+
+
 def _write_blob(storage: Storage, name: str, src_path: str) -> None:
     """Write the bytes so that the final name never holds a partial file."""
     if isinstance(storage, FileSystemStorage):
@@ -116,8 +143,13 @@ def _write_blob(storage: Storage, name: str, src_path: str) -> None:
             raise
         return
     # Other storages (object stores) write whole objects; a mismatch is caught by the verify step.
-    with open(src_path, "rb") as src:
-        saved = storage.save(name, File(src))
+    try:
+        with open(src_path, "rb") as src:
+            saved = storage.save(name, File(src))
+    except OSError:
+        raise
+    except Exception as error:  # the object store's client errors (network, access, quota)
+        raise OSError(f"the object store did not take {name}: {error}") from error
     if saved != name:  # the storage renamed it: the name was taken meanwhile
         storage.delete(saved)
 
@@ -133,9 +165,16 @@ def store_blob(src_path: str, storage: Storage | None = None, *, sha256: str | N
         return sha256, name, False
     try:
         _write_blob(storage, name, src_path)
-    except OSError:
+    except OSError as error:
         logger.exception("could not store %s", name)
         _delete_unreferenced(storage, name, sha256)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise FileRejected(
+                _(
+                    "The server has no room left to store the file. Nothing was saved. Please tell the school's "
+                    "administrator and try again later."
+                )
+            ) from None
         raise FileRejected(_("The file could not be saved. Please try again.")) from None
     if hash_stored(name, storage) != sha256:
         _delete_unreferenced(storage, name, sha256)

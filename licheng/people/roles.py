@@ -154,24 +154,56 @@ PERMISSIONS.update(_COUNSELLING_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= set(_COUNSELLING_PERMISSIONS)
 
 # --- work schedule, windows and extensions (licheng.schedule) ---
-_SCHEDULE_PERMISSIONS: dict[str, StrOrPromise] = {}
+_SCHEDULE_PERMISSIONS: dict[str, StrOrPromise] = {
+    "schedule.view": _("See the school's work schedule with every window"),
+    "schedule.manage": _("Change the work schedule and copy last year's"),
+    "schedule.grant_extensions": _("Extend or re-open a window of the work schedule for one person"),
+}
 PERMISSIONS.update(_SCHEDULE_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_SCHEDULE_PERMISSIONS)
+for _role in STAFF_ROLES:
+    DEFAULT_ROLE_PERMISSIONS[_role] |= {"schedule.view"}
+for _role in (Role.WORKING_GROUP, Role.REGISTRY, Role.CURRICULUM):
+    DEFAULT_ROLE_PERMISSIONS[_role] |= set(_SCHEDULE_PERMISSIONS)
 
 # --- self-check checklists and progress dashboards (licheng.progress) ---
-_PROGRESS_PERMISSIONS: dict[str, StrOrPromise] = {}
+_PROGRESS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "progress.view": _("See the self-check lists and the progress dashboards"),
+    "progress.tick": _("Tick the self-check items of one's own office"),
+    "progress.manage": _("Make and change a term's self-check list"),
+}
 PERMISSIONS.update(_PROGRESS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_PROGRESS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= set(_PROGRESS_PERMISSIONS)
+for _role in OFFICE_ROLES:
+    DEFAULT_ROLE_PERMISSIONS[_role] |= {"progress.view", "progress.tick"}
+for _role in (Role.REGISTRY, Role.CURRICULUM):
+    DEFAULT_ROLE_PERMISSIONS[_role] |= {"progress.manage"}
 
 # --- announcements and help requests (licheng.announcements) ---
-_ANNOUNCEMENTS_PERMISSIONS: dict[str, StrOrPromise] = {}
+_ANNOUNCEMENTS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "announcements.post": _("Post announcements to roles, grades or classes"),
+    "announcements.parent_notice": _("Send parents the mid-term progress notice"),
+    "announcements.answer_help": _("See and answer everyone's help requests"),
+}
 PERMISSIONS.update(_ANNOUNCEMENTS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_ANNOUNCEMENTS_PERMISSIONS)
+for _office in (*OFFICE_ROLES, Role.WORKING_GROUP):
+    DEFAULT_ROLE_PERMISSIONS[_office] |= {"announcements.post"}
+DEFAULT_ROLE_PERMISSIONS[Role.GUIDANCE] |= {"announcements.parent_notice"}
+DEFAULT_ROLE_PERMISSIONS[Role.LIBRARY_IT] |= {"announcements.answer_help"}
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= {"announcements.answer_help"}
 
 # --- the working group (licheng.workinggroup) ---
-_WORKINGGROUP_PERMISSIONS: dict[str, StrOrPromise] = {}
+_WORKINGGROUP_PERMISSIONS: dict[str, StrOrPromise] = {
+    "workinggroup.view": _("See the working group's members, meetings, trainings and evaluations"),
+    "workinggroup.manage": _("Record the working group's members, meetings, trainings and evaluations"),
+}
 PERMISSIONS.update(_WORKINGGROUP_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_WORKINGGROUP_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= set(_WORKINGGROUP_PERMISSIONS)
+for _office in OFFICE_ROLES:
+    DEFAULT_ROLE_PERMISSIONS[_office] |= {"workinggroup.view"}
 
 # --- readiness, rosters and submissions (licheng.submissions) ---
 _SUBMISSIONS_PERMISSIONS: dict[str, StrOrPromise] = {}
@@ -184,11 +216,28 @@ PERMISSIONS.update(_RECEIPTS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECEIPTS_PERMISSIONS)
 
 # --- status changes, transfers, sealing and retention (licheng.lifecycle) ---
-_LIFECYCLE_PERMISSIONS: dict[str, StrOrPromise] = {}
+_LIFECYCLE_PERMISSIONS: dict[str, StrOrPromise] = {
+    "lifecycle.manage_status": _(
+        "Record status changes (transfer, repeat, suspension, visiting study, leaving, graduation) "
+        "and make and import transfer packages"
+    ),
+    "lifecycle.view_retention": _("See sealed students, their deletion dates and legal holds"),
+    "lifecycle.manage_holds": _("Place and release legal holds on a student's data"),
+}
 PERMISSIONS.update(_LIFECYCLE_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_LIFECYCLE_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= {"lifecycle.manage_status", "lifecycle.view_retention"}
+DEFAULT_ROLE_PERMISSIONS[Role.CONTINUING_EDUCATION] |= {"lifecycle.manage_status", "lifecycle.view_retention"}
 
 # --- backups and integrity (licheng.backups) ---
 _BACKUPS_PERMISSIONS: dict[str, StrOrPromise] = {}
 PERMISSIONS.update(_BACKUPS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_BACKUPS_PERMISSIONS)
+
+# --- reminders and notification settings (licheng.notifications) ---
+_NOTIFICATIONS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "notifications.manage_reminders": _("Change how many days ahead deadline reminders are sent"),
+}
+PERMISSIONS.update(_NOTIFICATIONS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_NOTIFICATIONS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= set(_NOTIFICATIONS_PERMISSIONS)

@@ -1,8 +1,10 @@
-"""When performances may be uploaded and selected. One question per function, so the schedule
-capability (作業期程) can replace the answers without touching the callers.
+"""When performances may be uploaded and selected. One question per function; the answers come from
+the work schedule (``licheng.schedule.windows``), the one place that knows the windows.
 
-For now: uploads are open while today is inside the course-outcome upload window of either term of
-the academic year; selection is open inside either term's selection window.
+Uploads are open while the ``performance_upload`` window of either term of the academic year is
+open (a scheduled term without its own performance-upload entry follows the course-outcome upload
+window; an unscheduled term uses its upload dates); selection is open inside either term's
+selection window.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime
 
 from django.utils import timezone
 
+from licheng.schedule import windows as schedule_windows
 from licheng.schools.models import AcademicYear, School, Term
 
 
@@ -29,24 +32,12 @@ def _terms(academic_year: AcademicYear) -> list[Term]:
 
 def upload_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
     """May students add, change or withdraw performances of ``academic_year`` today?"""
-    day = _today(today)
-    return any(
-        t.upload_opens_on is not None
-        and t.upload_closes_on is not None
-        and t.upload_opens_on <= day <= t.upload_closes_on
-        for t in _terms(academic_year)
-    )
+    return bool(schedule_windows.open_terms("performance_upload", _terms(academic_year), None, _today(today)))
 
 
 def selection_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
     """May students select or unselect performances of ``academic_year`` today?"""
-    day = _today(today)
-    return any(
-        t.selection_opens_on is not None
-        and t.selection_closes_on is not None
-        and t.selection_opens_on <= day <= t.selection_closes_on
-        for t in _terms(academic_year)
-    )
+    return bool(schedule_windows.open_terms("selection", _terms(academic_year), None, _today(today)))
 
 
 def writing_open(school: School, term: Term, today: datetime.date | None = None) -> bool:

@@ -9,6 +9,8 @@ versions are selected (勾選) for the central database once a year.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -166,3 +168,60 @@ class WindowExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.kind}:{self.term_id}→{self.until}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+# How long a finished export can be downloaded (days).
+EXPORT_KEEP_DAYS = 7
+
+
+class PortfolioExport(models.Model):
+    """A personal export (個人匯出) of a student's whole portfolio: a ZIP (offline HTML index, every
+    file, ``records.json``, a SHA-256 manifest) and a printable PDF summary, built by a background
+    task into private storage. Expires ``EXPORT_KEEP_DAYS`` after it was requested."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.CASCADE, related_name="portfolio_exports")
+    requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=200, blank=True, help_text="storage name of the ZIP")
+    summary_file = models.CharField(max_length=200, blank=True, help_text="storage name of the PDF summary")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("portfolio export")
+        indexes = [models.Index(fields=["student", "created_at"], name="portfolio_export_student")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} export #{self.pk} {self.status}"
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.created_at + datetime.timedelta(days=EXPORT_KEEP_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.created_at is not None and timezone.now() >= self.expires_at
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

@@ -412,3 +412,48 @@ def career_exploration_list(request: HttpRequest, filters: Query[StaffRecordFilt
 def career_exploration_create(request: HttpRequest, payload: CareerExplorationIn) -> Status[dict[str, Any]]:
     """Enter one career exploration activity; the date as ROC (112.09.01) or ISO date."""
     return Status(201, _staff_create(request, "career_exploration", payload))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pre-check roster (預檢_修課紀錄名冊)
+# ---------------------------------------------------------------------------------------------
+
+
+class RosterProblemsOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+@router.get(
+    "/rosters/precheck",
+    response={200: None, 422: RosterProblemsOut},
+    url_name="records_precheck_roster",
+)
+def precheck_roster(request: HttpRequest, term: str) -> Any:
+    """The term's pre-check roster as XLSX (needs ``records.view_grades``); ``term`` like 114-1.
+    422 lists every problem (invalid course codes, students without ID or birth date)."""
+    require(request, "records.view_grades")
+    from django.http import HttpResponse
+
+    from licheng.records import rosters
+    from licheng.schools import rocdate
+    from licheng.schools.models import Term
+
+    try:
+        year, number = rocdate.parse_term(term)
+    except rocdate.RocDateError as error:
+        raise HttpError(422, str(error)) from None
+    found = (
+        Term.objects.filter(school=request.school, academic_year__year=year, number=number)  # type: ignore[attr-defined]
+        .select_related("academic_year")
+        .first()
+    )
+    if found is None:
+        raise HttpError(404, _("The school has no term %(term)s.") % {"term": term})
+    roster = rosters.precheck_rows(request.school, found)  # type: ignore[attr-defined]
+    if not roster.ok:
+        return Status(422, RosterProblemsOut(detail=_("The pre-check roster cannot be made yet."), problems=roster.problems))
+    content = rosters.precheck_workbook(request.school, found)  # type: ignore[attr-defined]
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="precheck-{year}{number}.xlsx"'
+    return response

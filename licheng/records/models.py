@@ -316,3 +316,4 @@ class RewardPenalty(models.Model):
 
 
 from licheng.records.career_models import CareerExploration  # noqa: E402, F401
+from licheng.records.office_models import OfficeRecord, OfficeRecordKind  # noqa: E402, F401

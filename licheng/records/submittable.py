@@ -13,7 +13,10 @@ from django.db import models
 SUBMITTABLE_RECORD_TYPES: frozenset[str] = frozenset(
     {
         "people.student",
+        "courses.course",
+        "courses.enrolment",
         "records.grade",
+        "records.cadrerole",
         "portfolio.courseoutcomeversion",
         "performances.performance",
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licheng.records import staff_views, views
+from licheng.records import roster_views, staff_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -41,4 +41,6 @@ urlpatterns = [
     path("career-exploration/export.xlsx", staff_views.career_exploration_export, name="career_exploration_export"),
     path("students/<int:pk>/records/", staff_views.student_records, name="student_records"),
     path("my-records/", staff_views.my_records, name="my_records"),
+    path("rosters/precheck/", roster_views.precheck_roster, name="precheck_roster"),
+    path("rosters/precheck/export.xlsx", roster_views.precheck_roster_export, name="precheck_roster_export"),
 ]

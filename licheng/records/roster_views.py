@@ -1,0 +1,56 @@
+"""The pre-check roster page (預檢_修課紀錄名冊): pick a term, see what still blocks the roster, download it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from licheng.core.errors import ServiceError
+from licheng.core.permissions import school_view
+from licheng.records import rosters
+from licheng.records.views import _xlsx
+from licheng.schools.models import Term
+
+
+def _terms(request: HttpRequest) -> list[Term]:
+    school = request.school  # type: ignore[attr-defined]
+    return list(Term.objects.filter(school=school).select_related("academic_year")[:40])
+
+
+def _chosen(request: HttpRequest, terms: list[Term]) -> Term | None:
+    wanted = request.GET.get("term", "")
+    for term in terms:
+        if str(term.pk) == wanted or rosters.term_label(term) == wanted:
+            return term
+    return terms[0] if terms and not wanted else None
+
+
+def _page(request: HttpRequest, terms: list[Term], term: Term | None, problems: list[str], count: int) -> HttpResponse:
+    return render(
+        request,
+        "records/precheck_roster.html",
+        {"terms": terms, "term": term, "problems": problems, "count": count, "roster_name": rosters.PRECHECK_ROSTER_NAME},
+    )
+
+
+@school_view("records.view_grades")
+def precheck_roster(request: HttpRequest) -> HttpResponse:
+    terms = _terms(request)
+    term = _chosen(request, terms)
+    roster = rosters.precheck_rows(request.school, term) if term else None  # type: ignore[attr-defined]
+    return _page(request, terms, term, roster.problems if roster else [], len(roster.rows) if roster else 0)
+
+
+@school_view("records.view_grades")
+def precheck_roster_export(request: HttpRequest) -> HttpResponse:
+    terms = _terms(request)
+    term = _chosen(request, terms)
+    if term is None:
+        return _page(request, terms, None, [], 0)
+    try:
+        content = rosters.precheck_workbook(request.school, term)  # type: ignore[attr-defined]
+    except ServiceError:
+        roster = rosters.precheck_rows(request.school, term)  # type: ignore[attr-defined]
+        return _page(request, terms, term, roster.problems, len(roster.rows))
+    name = f"precheck-{request.school.code}-{term.academic_year.year}{term.number}.xlsx"  # type: ignore[attr-defined]
+    return _xlsx(content, name)
