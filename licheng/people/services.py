@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
+from licheng.core.permission_upgrades import mark_all_known
 from licheng.core.permissions import forget_cached_permissions, has_permission
 from licheng.people import national_id
 from licheng.people.models import (
@@ -586,6 +587,7 @@ def role_permissions_reset(*, actor: Actor, school: School, audit: bool = True) 
         for role, permissions in DEFAULT_ROLE_PERMISSIONS.items()
         for permission in sorted(permissions)
     )
+    mark_all_known(school)
     if audit:
         record(actor=actor, school=school, action="roles.reset_permissions", obj=school)
     if actor.user is not None:

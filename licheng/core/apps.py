@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "licheng.core"
+    label = "core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_grant_new_permissions, sender=self)
+
+
+def _grant_new_permissions(sender: Any, **kwargs: Any) -> None:
+    """After every ``migrate``: codes added by an upgrade reach their default roles in every school."""
+    from licheng.core.permission_upgrades import grant_new_permissions
+
+    grant_new_permissions()
