@@ -18,7 +18,7 @@ from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.people.models import Duty, ProxyAssignment, RoleGrant, StaffMember, User
 from licheng.people.roles import OFFICE_ROLES, Role
-from licheng.people.services import _UNSET, _forget
+from licheng.people.services import UNSET, forget_access
 
 if TYPE_CHECKING:
     from licheng.courses.models import Course
@@ -56,9 +56,10 @@ def _check_proxy(
     if proxy.pk == principal.pk:
         raise ServiceError(_("Nobody can be their own proxy."), field="proxy")
     if duty == Duty.CERTIFY_COURSE:
-        if course is None:
-            raise ServiceError(_("Choose the course whose certification the proxy takes over."), field="course")
-        if course.school_id != school.pk or not course.course_teachers.filter(teacher=principal).exists():
+        # No course: the proxy takes over every course the principal teaches (a teacher on leave).
+        if course is not None and (
+            course.school_id != school.pk or not course.course_teachers.filter(teacher=principal).exists()
+        ):
             raise ServiceError(
                 _("%(user)s does not teach %(course)s.") % {"user": principal, "course": course}, field="course"
             )
@@ -166,7 +167,7 @@ def proxy_assign(
     record(
         actor=actor, school=school, action="proxy.assign", obj=assignment, changes=snapshot(assignment, PROXY_FIELDS)
     )
-    _forget(proxy)
+    forget_access(proxy)
     return assignment
 
 
@@ -175,23 +176,23 @@ def proxy_update(
     *,
     actor: Actor,
     assignment: ProxyAssignment,
-    order: int = _UNSET,
-    starts_on: datetime.date = _UNSET,
-    ends_on: datetime.date = _UNSET,
-    reason: str = _UNSET,
+    order: int = UNSET,
+    starts_on: datetime.date = UNSET,
+    ends_on: datetime.date = UNSET,
+    reason: str = UNSET,
 ) -> ProxyAssignment:
     """Change an assignment's order, dates or reason (same rules as ``proxy_assign``)."""
     school = assignment.school
     _may_manage_proxies_of(actor, school, assignment.principal)
     assignment = ProxyAssignment.objects.select_for_update().get(pk=assignment.pk)
     before = snapshot(assignment, PROXY_FIELDS)
-    if order is not _UNSET:
+    if order is not UNSET:
         assignment.order = order
-    if starts_on is not _UNSET:
+    if starts_on is not UNSET:
         assignment.starts_on = starts_on
-    if ends_on is not _UNSET:
+    if ends_on is not UNSET:
         assignment.ends_on = ends_on
-    if reason is not _UNSET:
+    if reason is not UNSET:
         assignment.reason = reason[:200]
     _check_proxy(
         school=school,
@@ -209,7 +210,7 @@ def proxy_update(
     changes = diff(before, snapshot(assignment, PROXY_FIELDS))
     if changes:
         record(actor=actor, school=school, action="proxy.update", obj=assignment, changes=changes)
-    _forget(assignment.proxy)
+    forget_access(assignment.proxy)
     return assignment
 
 
@@ -221,5 +222,5 @@ def proxy_revoke(*, actor: Actor, assignment: ProxyAssignment) -> None:
     record(
         actor=actor, school=school, action="proxy.revoke", obj=assignment, changes=snapshot(assignment, PROXY_FIELDS)
     )
-    _forget(assignment.proxy)
+    forget_access(assignment.proxy)
     assignment.delete()

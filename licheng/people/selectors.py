@@ -61,7 +61,8 @@ def _in_effect(on: datetime.date | None) -> Q:
 def _target(duty: str, course: Course | None, office: str | None) -> Q:
     q = Q(duty=duty)
     if course is not None:
-        q &= Q(course=course)
+        # An assignment without a course covers every course the principal teaches.
+        q &= Q(course=course) | Q(course__isnull=True, principal__course_assignments__course=course)
     if office:
         q &= Q(office=office)
     return q
@@ -198,11 +199,14 @@ def students_visible_to(user: User, school: School | None) -> QuerySet[Student]:
         return students
     if user.school_id != school.pk:
         return Student.objects.none()
-    proxied_courses = ProxyAssignment.objects.filter(
-        school=school, proxy=user, duty=Duty.CERTIFY_COURSE, course__isnull=False
-    ).filter(_in_effect(None))
+    proxied = ProxyAssignment.objects.filter(school=school, proxy=user, duty=Duty.CERTIFY_COURSE).filter(
+        _in_effect(None)
+    )
+    # A proxy with a course covers that course; one without covers every course its principal teaches.
     taught = Enrolment.objects.filter(school=school).filter(
-        Q(course__course_teachers__teacher=user) | Q(course__in=proxied_courses.values("course_id"))
+        Q(course__course_teachers__teacher=user)
+        | Q(course__in=proxied.filter(course__isnull=False).values("course_id"))
+        | Q(course__course_teachers__teacher__in=proxied.filter(course__isnull=True).values("principal_id"))
     )
     return students.filter(
         Q(user=user)

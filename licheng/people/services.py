@@ -57,7 +57,8 @@ STUDENT_FIELDS = (
 )
 
 
-def _forget(user: User) -> None:
+def forget_access(user: User) -> None:
+    """Drop the permissions and delegations cached on ``user`` after their roles or proxies changed."""
     forget_cached_permissions(user)
     forget_delegated_permissions(user)
 
@@ -256,7 +257,8 @@ def student_create(
     return student
 
 
-_UNSET: Any = object()
+# A keyword argument the caller did not pass (None is a value some fields can take).
+UNSET: Any = object()
 
 
 @transaction.atomic
@@ -264,15 +266,15 @@ def student_update(
     *,
     actor: Actor,
     student: Student,
-    student_number: str = _UNSET,
-    name: str = _UNSET,
-    national_id: str = _UNSET,
-    birth_date: datetime.date = _UNSET,
-    sex: int = _UNSET,
-    division: Division = _UNSET,
-    school_class: SchoolClass | None = _UNSET,
-    seat: int | None = _UNSET,
-    entry_year: int = _UNSET,
+    student_number: str = UNSET,
+    name: str = UNSET,
+    national_id: str = UNSET,
+    birth_date: datetime.date = UNSET,
+    sex: int = UNSET,
+    division: Division = UNSET,
+    school_class: SchoolClass | None = UNSET,
+    seat: int | None = UNSET,
+    entry_year: int = UNSET,
 ) -> Student:
     """Change a student's profile; arguments left out keep their value. The status changes through
     ``student_set_status``. The audit entry says whether the ID changed, never what it is."""
@@ -281,17 +283,17 @@ def student_update(
     student = Student.objects.select_for_update().get(pk=student.pk)
     before = snapshot(student, STUDENT_FIELDS)
     values: dict[str, Any] = {
-        "student_number": student.student_number if student_number is _UNSET else (student_number or "").strip(),
-        "name": student.name if name is _UNSET else (name or "").strip(),
-        "birth_date": student.birth_date if birth_date is _UNSET else birth_date,
-        "sex": student.sex if sex is _UNSET else sex,
-        "division": student.division if division is _UNSET else division,
-        "school_class": student.school_class if school_class is _UNSET else school_class,
-        "seat": student.seat if seat is _UNSET else seat,
-        "entry_year": student.entry_year if entry_year is _UNSET else entry_year,
+        "student_number": student.student_number if student_number is UNSET else (student_number or "").strip(),
+        "name": student.name if name is UNSET else (name or "").strip(),
+        "birth_date": student.birth_date if birth_date is UNSET else birth_date,
+        "sex": student.sex if sex is UNSET else sex,
+        "division": student.division if division is UNSET else division,
+        "school_class": student.school_class if school_class is UNSET else school_class,
+        "seat": student.seat if seat is UNSET else seat,
+        "entry_year": student.entry_year if entry_year is UNSET else entry_year,
     }
     nid = None
-    if national_id is not _UNSET:
+    if national_id is not UNSET:
         nid = _clean_national_id(national_id)
         if nid == student.national_id:
             nid = None
@@ -366,7 +368,7 @@ def _set_roles(actor: Actor, school: School, user: User, wanted: set[str]) -> di
         _refuse_last_admin(school, user)
     RoleGrant.objects.bulk_create(RoleGrant(school=school, user=user, role=role) for role in sorted(to_add))
     RoleGrant.objects.filter(school=school, user=user, role__in=to_remove).delete()
-    _forget(user)
+    forget_access(user)
     if not (to_add or to_remove):
         return {}
     return {"roles": [sorted(current_staff), sorted((current_staff | to_add) - to_remove)]}
@@ -412,10 +414,10 @@ def staff_update(
     *,
     actor: Actor,
     staff: StaffMember,
-    name: str = _UNSET,
-    title: str = _UNSET,
-    subjects: str = _UNSET,
-    email: str = _UNSET,
+    name: str = UNSET,
+    title: str = UNSET,
+    subjects: str = UNSET,
+    email: str = UNSET,
     roles: Iterable[str] | None = None,
 ) -> StaffMember:
     """Change a staff member's details and, when ``roles`` is given, make their staff roles exactly
@@ -424,15 +426,15 @@ def staff_update(
     _require(actor, school, "people.manage_staff")
     staff = StaffMember.objects.select_for_update().select_related("user").get(pk=staff.pk)
     before = {**snapshot(staff, ("name", "title", "subjects")), "email": staff.user.email}
-    if name is not _UNSET:
+    if name is not UNSET:
         if not (name or "").strip():
             raise ServiceError(_("Enter the staff member's name."), field="name")
         staff.name = name.strip()
-    if title is not _UNSET:
+    if title is not UNSET:
         staff.title = title
-    if subjects is not _UNSET:
+    if subjects is not UNSET:
         staff.subjects = subjects
-    if email is not _UNSET:
+    if email is not UNSET:
         staff.user.email = email
     changes: dict[str, Any] = {}
     if roles is not None:
@@ -555,7 +557,7 @@ def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGr
     grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
     if created:
         record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
-    _forget(user)
+    forget_access(user)
     return grant
 
 
@@ -572,7 +574,7 @@ def role_revoke(*, actor: Actor, school: School, user: User, role: str) -> None:
         _refuse_last_admin(school, user)
     grants.delete()
     record(actor=actor, school=school, action="roles.revoke", obj=user, changes={"role": role})
-    _forget(user)
+    forget_access(user)
 
 
 @transaction.atomic
@@ -591,7 +593,7 @@ def role_permissions_reset(*, actor: Actor, school: School, audit: bool = True) 
     if audit:
         record(actor=actor, school=school, action="roles.reset_permissions", obj=school)
     if actor.user is not None:
-        _forget(actor.user)
+        forget_access(actor.user)
 
 
 def _check_cell(role: str, permission: str) -> None:
@@ -628,7 +630,7 @@ def role_permission_set(*, actor: Actor, school: School, role: str, permission: 
         changes={"role": role, "permission": permission, "granted": granted},
     )
     if actor.user is not None:
-        _forget(actor.user)
+        forget_access(actor.user)
 
 
 @transaction.atomic
@@ -654,5 +656,5 @@ def role_permissions_replace(*, actor: Actor, school: School, table: Mapping[str
     changes = {"added": [f"{r}:{p}" for r, p in added], "removed": [f"{r}:{p}" for r, p in removed]}
     record(actor=actor, school=school, action="roles.set_permissions", obj=school, changes=changes)
     if actor.user is not None:
-        _forget(actor.user)
+        forget_access(actor.user)
     return changes

@@ -193,3 +193,17 @@ def test_a_certifying_proxy_sees_the_course_students(personas: Personas, as_user
     assert as_user(personas.other_teacher).get(url).status_code == 404
     _assign(personas, personas.other_teacher, starts_on=TODAY, ends_on=TODAY)
     assert as_user(personas.other_teacher).get(url).status_code == 200
+
+
+def test_a_proxy_without_a_course_covers_every_course_of_a_teacher_on_leave(personas: Personas, as_user: Any) -> None:
+    url = reverse("people:student_detail", args=[personas.student.pk])
+    _assign(personas, personas.other_teacher, course=None, starts_on=TODAY, ends_on=TODAY)
+    assert as_user(personas.other_teacher).get(url).status_code == 200
+    taught = personas.course
+    assert list(selectors.principals_for(personas.other_teacher, Duty.CERTIFY_COURSE, course=taught)) == [
+        personas.subject_teacher
+    ]
+    # Not a course someone else teaches.
+    assert not selectors.can_act_for(
+        personas.other_teacher, personas.subject_teacher, Duty.CERTIFY_COURSE, course=personas.other_course
+    )
