@@ -201,6 +201,8 @@ EMAIL_HOST_USER = env_str("LICHENG_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("LICHENG_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("LICHENG_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("LICHENG_EMAIL_FROM", "licheng@localhost")
+# The address people reach the site at, for links in e-mails (e.g. https://licheng.example.edu.tw).
+LICHENG_SITE_URL = env_str("LICHENG_SITE_URL", "").rstrip("/")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:

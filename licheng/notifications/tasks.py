@@ -8,8 +8,10 @@ schools. For every window that closes within the school's ``ReminderSettings.day
   (selection window);
 - teachers with versions awaiting their certification: ONE digest per teacher per day, listing the
   courses and how many are waiting in each;
-- offices with open self-check items due within those days (``licheng.progress``, when it offers
-  ``open_items_due``; see ``_open_self_check_items``).
+- offices with self-check items (``licheng.progress``) not yet done and due within those days:
+  one digest per office holder per day.
+
+It also e-mails announcements whose publish date has come (``licheng.announcements``).
 
 Each notice goes in the app and by e-mail (as each person chose) under a dedupe key naming the
 school, work item, term, day and person, so running the job twice on a day sends nothing twice.
@@ -134,8 +136,8 @@ def _remind_students(school: Any, due: Due, today: datetime.date) -> Sent:
     else:
         year = due.term.academic_year_id
         has_any = CourseOutcome.objects.filter(academic_year_id=year, withdrawn_at__isnull=True).values("student_id")
-        done = CourseOutcomeSelection.objects.filter(academic_year_id=year).values("student_id")
-        students = students.filter(pk__in=has_any).exclude(pk__in=done)
+        selected = CourseOutcomeSelection.objects.filter(academic_year_id=year).values("student_id")
+        students = students.filter(pk__in=has_any).exclude(pk__in=selected)
         message = gettext_noop(
             "You have not selected any course outcome to submit for {term}; selection closes on {closes_on}."
         )
@@ -196,8 +198,11 @@ def _remind_teachers(school: Any, dues: list[Due], today: datetime.date) -> Sent
             counts[row["outcome__course_id"]] += 1
         if not counts:
             continue
-        for link in CourseTeacher.objects.filter(course_id__in=counts).select_related("course", "course__school_class"):
-            per_teacher[link.teacher_id].append((link.course, counts[link.course_id], due.closes_on))
+        assignments = CourseTeacher.objects.filter(course_id__in=counts).select_related(
+            "course", "course__school_class"
+        )
+        for assignment in assignments:
+            per_teacher[assignment.teacher_id].append((assignment.course, counts[assignment.course_id], due.closes_on))
     if not per_teacher:
         return Sent()
     sent = Sent()
@@ -239,14 +244,22 @@ def _course_label(course: Any) -> str:
 
 
 def _open_self_check_items(school: Any, today: datetime.date, days: int) -> list[dict[str, Any]]:
-    """The seam to ``licheng.progress``: ``open_items_due(school, today=, days=)`` answering
-    ``[{"office": role code, "label": str, "due_on": date}]`` for checklist items not done and due
-    within ``days`` days. Without it (the app is being built), no office reminders."""
+    """Self-check items (``licheng.progress.ChecklistItem``) that their office ticks, not done (nor
+    marked not applicable) and due between today and ``days`` days on, as
+    ``[{"office": role code, "label": str, "due_on": date}]``. Items whose progress the data
+    computes are left out: nobody ticks them. Without the progress app, no office reminders."""
     try:
-        from licheng.progress.reminders import open_items_due  # type: ignore[import-not-found]
-    except ImportError:
+        from licheng.progress.models import ChecklistItem, Status
+        from licheng.progress.services import is_computed
+    except ImportError:  # pragma: no cover - the progress app is always there once merged
         return []
-    return list(open_items_due(school, today=today, days=days))
+    horizon = today + datetime.timedelta(days=days)
+    items = ChecklistItem.objects.filter(
+        school=school, due_on__gte=today, due_on__lte=horizon, status__in=[Status.OPEN, Status.IN_PROGRESS]
+    ).order_by("due_on", "position", "pk")
+    return [
+        {"office": item.office, "label": item.title, "due_on": item.due_on} for item in items if not is_computed(item)
+    ]
 
 
 def _remind_offices(school: Any, today: datetime.date, days: int) -> Sent:
@@ -297,6 +310,14 @@ def send_school_reminders(school: Any, today: datetime.date | None = None) -> Se
     return sent
 
 
+def send_school_announcements(school: Any, today: datetime.date | None = None) -> int:
+    """Announcements whose publish date has come and that are to be e-mailed (licheng.announcements)."""
+    from licheng.announcements.services import email_due_announcements
+
+    with scope(school=school):
+        return email_due_announcements(school, today or timezone.localdate())
+
+
 @task()
 def send_due_reminders() -> dict[str, int]:
     """Every school's reminders for today; safe to run any number of times a day."""
@@ -308,6 +329,7 @@ def send_due_reminders() -> dict[str, int]:
     for school in schools:
         try:
             total.add(send_school_reminders(school))
+            total.emails += send_school_announcements(school)
         except Exception:  # one school's broken data must not stop the others
             logger.exception("reminders for school %s failed", school.pk)
     logger.info("reminders: %s in-app, %s e-mails", total.in_app, total.emails)

@@ -2,6 +2,52 @@
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from licheng.api.auth import require
+from licheng.workinggroup.models import Meeting, Member
 
 router = Router(tags=["workinggroup"])
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    position: str
+    group_role: str
+    joined_on: datetime.date
+    left_on: datetime.date | None
+
+
+class MeetingOut(Schema):
+    id: int
+    term: str
+    held_on: datetime.date
+    title: str
+    agenda: str
+    decisions: str
+
+
+@router.get("/members", response=list[MemberOut], url_name="workinggroup_members")
+def member_list(request: HttpRequest) -> list[MemberOut]:
+    require(request, "workinggroup.view")
+    rows = Member.objects.filter(school=request.school)  # type: ignore[attr-defined]
+    return [
+        MemberOut(
+            id=m.pk, name=m.name, position=m.position, group_role=m.group_role, joined_on=m.joined_on, left_on=m.left_on
+        )
+        for m in rows[:500]
+    ]
+
+
+@router.get("/meetings", response=list[MeetingOut], url_name="workinggroup_meetings")
+def meeting_list(request: HttpRequest) -> list[MeetingOut]:
+    require(request, "workinggroup.view")
+    rows = Meeting.objects.filter(school=request.school).select_related("term__academic_year")  # type: ignore[attr-defined]
+    return [
+        MeetingOut(id=m.pk, term=m.term.label, held_on=m.held_on, title=m.title, agenda=m.agenda, decisions=m.decisions)
+        for m in rows[:500]
+    ]

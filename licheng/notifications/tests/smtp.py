@@ -33,7 +33,7 @@ class _Handler:
     def __init__(self) -> None:
         self.received: list[Received] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 OK"

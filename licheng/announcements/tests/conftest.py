@@ -1,0 +1,1 @@
+from licheng.notifications.tests.smtp import smtp_server  # noqa: F401 - a fixture
