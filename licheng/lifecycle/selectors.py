@@ -44,7 +44,10 @@ def ensure_may_upload(student: Student) -> None:
     ensure_not_sealed(student)
     if student.status not in UPLOADING_STATUSES:
         raise ServiceError(
-            _("%(student)s is not at school now (%(status)s): nothing can be added to their portfolio until they resume.")
+            _(
+                "%(student)s is not at school now (%(status)s): nothing can be added to their portfolio "
+                "until they resume."
+            )
             % {"student": student.name, "status": student.get_status_display()}
         )
 
@@ -195,19 +198,24 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def deletion_due_on(student: Student, years: tuple[int, int]) -> datetime.date | None:
+SEALING_KINDS = (ChangeKind.GRADUATE, ChangeKind.LEAVE, ChangeKind.TRANSFER_OUT)
+
+
+def deletion_due_on(student: Student, left_on: datetime.date | None, years: tuple[int, int]) -> datetime.date | None:
     """When a sealed student's data is due for deletion: graduates after the graduates' period, every
-    other leaver (left, transferred out) after the leavers' period, counted from the sealing day."""
+    other leaver (left, transferred out) after the leavers' period, counted from the day they left
+    (the day it was sealed when no status change says)."""
     if student.sealed_at is None:
         return None
-    sealed_on = timezone.localdate(student.sealed_at)
     graduates, leavers = years
-    return add_years(sealed_on, graduates if student.status == EnrolmentStatus.GRADUATED else leavers)
+    start = left_on or timezone.localdate(student.sealed_at)
+    return add_years(start, graduates if student.status == EnrolmentStatus.GRADUATED else leavers)
 
 
 @dataclasses.dataclass
 class SealedRow:
     student: Student
+    left_on: datetime.date
     due_on: datetime.date | None
     hold: LegalHold | None
 
@@ -216,21 +224,33 @@ class SealedRow:
         return self.due_on is not None and self.due_on <= timezone.localdate()
 
 
-def sealed_students(school: School, *, on: datetime.date | None = None) -> list[SealedRow]:
-    """Every sealed student of the school with their deletion date and legal hold (two queries)."""
+def sealed_students(school: School) -> list[SealedRow]:
+    """Every sealed student of the school with the day they left, their deletion date and their legal
+    hold (four queries whatever their number: rules, students, leaving changes, holds)."""
     years = retention_years(school)
     students = list(
         Student.objects.filter(school=school, sealed_at__isnull=False)
         .select_related("school_class")
         .order_by("sealed_at", "student_number")
     )
+    left_on: dict[int, datetime.date] = {}
+    for student_id, day in (
+        StatusChange.objects.filter(school=school, student__in=students, kind__in=SEALING_KINDS)
+        .order_by("pk")
+        .values_list("student_id", "effective_on")
+    ):
+        left_on[student_id] = day
     holds = {
         hold.student_id: hold
         for hold in LegalHold.objects.filter(school=school, released_at=None, student__in=students).select_related(
             "placed_by"
         )
     }
-    return [SealedRow(s, deletion_due_on(s, years), holds.get(s.pk)) for s in students]
+    rows = []
+    for student in students:
+        day = left_on.get(student.pk) or timezone.localdate(student.sealed_at)
+        rows.append(SealedRow(student, day, deletion_due_on(student, day, years), holds.get(student.pk)))
+    return rows
 
 
 def retention_preview(school: School, *, on: datetime.date) -> tuple[list[SealedRow], list[SealedRow]]:

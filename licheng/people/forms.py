@@ -68,10 +68,6 @@ class StudentForm(forms.Form):
         _set_queryset(self, "school_class", SchoolClass.objects.filter(school=school))
 
 
-class StudentStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("enrolment status"), choices=EnrolmentStatus.choices)
-
-
 def _staff_role_choices() -> list[tuple[str, Any]]:
     return [(role.value, role.label) for role in Role if role in STAFF_ROLES]
 

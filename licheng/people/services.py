@@ -276,8 +276,9 @@ def student_update(
     seat: int | None = UNSET,
     entry_year: int = UNSET,
 ) -> Student:
-    """Change a student's profile; arguments left out keep their value. The status changes through
-    ``student_set_status``. The audit entry says whether the ID changed, never what it is."""
+    """Change a student's profile; arguments left out keep their value. The enrolment status changes
+    only through ``licheng.lifecycle.services`` (history, sealing). The audit entry says whether the
+    ID changed, never what it is."""
     school = student.school
     effective = authorise(actor, school, "people.manage_students")
     student = Student.objects.select_for_update().get(pk=student.pk)
@@ -310,25 +311,6 @@ def student_update(
         changes["national_id"] = "changed"
     if changes:
         record(actor=effective, school=school, action="student.update", obj=student, changes=changes)
-    return student
-
-
-@transaction.atomic
-def student_set_status(*, actor: Actor, student: Student, status: str) -> Student:
-    """Change the enrolment status (在學, 休學, 轉出, 畢業 …)."""
-    school = student.school
-    effective = authorise(actor, school, "people.manage_students")
-    if status not in EnrolmentStatus.values:
-        raise ServiceError(_("Choose an enrolment status from the list."), field="status")
-    student = Student.objects.select_for_update().get(pk=student.pk)
-    if student.status == status:
-        return student
-    before = student.status
-    student.status = status
-    student.save(update_fields=["status"])
-    record(
-        actor=effective, school=school, action="student.set_status", obj=student, changes={"status": [before, status]}
-    )
     return student
 
 

@@ -8,7 +8,6 @@ urlpatterns = [
     path("students/new/", views.student_create, name="student_create"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
     path("students/<int:pk>/edit/", views.student_edit, name="student_edit"),
-    path("students/<int:pk>/status/", views.student_status, name="student_status"),
     path("students/<int:pk>/parents/new/", views.parent_create, name="parent_create"),
     path("students/<int:pk>/parents/link/", views.parent_link, name="parent_link"),
     path("students/<int:pk>/parents/<int:link_pk>/unlink/", views.parent_unlink, name="parent_unlink"),

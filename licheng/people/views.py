@@ -26,7 +26,6 @@ from licheng.people.forms import (
     StaffForm,
     StudentFilterForm,
     StudentForm,
-    StudentStatusForm,
 )
 from licheng.people.models import ParentLink, ProxyAssignment, RoleGrant, StaffMember, Student, User
 from licheng.people.roles import PERMISSIONS, STAFF_ROLES, Role
@@ -146,7 +145,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolments": _current_enrolments(student),
             "can_manage": can_manage,
             "can_manage_parents": selectors.may(user, school, "people.manage_parents"),
-            "status_form": StudentStatusForm(initial={"status": student.status}) if can_manage else None,
+            "can_change_status": selectors.may(user, school, "lifecycle.manage_status"),
         },
     )
 
@@ -197,25 +196,6 @@ def student_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("people:student_detail", pk=student.pk)
     return render(request, "people/student_form.html", {"form": form, "student": student})
-
-
-@require_POST
-@office_view("people.manage_students")
-def student_status(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _visible_student(request, pk)
-    form = StudentStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.student_set_status(
-                actor=Actor.from_request(request), student=student, status=form.cleaned_data["status"]
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Enrolment status changed."))
-    else:
-        messages.error(request, _("Choose an enrolment status from the list."))
-    return redirect("people:student_detail", pk=student.pk)
 
 
 # --- parents -------------------------------------------------------------------------------------

@@ -110,7 +110,6 @@ CASES = [
     Case("people:student_create", PAGE_REGISTRY),
     Case("people:student_detail", who(200, anonymous=302, other_teacher=404, outsider=404), kwargs=STUDENT),
     Case("people:student_edit", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
-    Case("people:student_status", POST_REGISTRY_OBJ, kwargs=STUDENT, method="post"),
     Case("people:parent_create", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
     Case("people:parent_link", PAGE_REGISTRY_OBJ, kwargs=STUDENT),
     Case(

@@ -112,7 +112,7 @@ def test_service_refuses_a_class_of_another_school(personas: Personas) -> None:
     _nothing_written(*counts)
 
 
-def test_edit_and_status_change(personas: Personas, as_user: Any) -> None:
+def test_edit_profile_and_find_the_status_changes(personas: Personas, as_user: Any) -> None:
     client = as_user(personas.registry)
     student = personas.student
     url = reverse("people:student_edit", args=[student.pk])
@@ -125,11 +125,9 @@ def test_edit_and_status_change(personas: Personas, as_user: Any) -> None:
     assert (student.name, student.seat, student.user.name) == ("陳大明", 7, "陳大明")
     entry = AuditEntry.objects.filter(action="student.update").latest("id")
     assert entry.changes["name"] == ["陳小明", "陳大明"]
-    response = client.post(reverse("people:student_status", args=[student.pk]), {"status": "suspended"})
-    assert response.status_code == 302
-    student.refresh_from_db()
-    assert student.status == "suspended"
-    assert AuditEntry.objects.filter(action="student.set_status").exists()
+    # Status changes (transfer, suspension, graduation …) are the lifecycle's, with history and sealing.
+    page = client.get(reverse("people:student_detail", args=[student.pk])).content.decode()
+    assert reverse("lifecycle:student", args=[student.pk]) in page
 
 
 def test_teachers_cannot_register_students(personas: Personas, as_user: Any) -> None:

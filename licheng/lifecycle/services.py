@@ -1,0 +1,380 @@
+"""State changes for student status changes (學籍異動), transfer packages, legal holds and retention.
+
+One function per change. Each status change is recorded as a ``StatusChange`` and in the audit trail,
+and refuses a sealed student (``ensure_not_sealed``): graduation, leaving and transfer out seal the
+portfolio, after which nothing about the student changes (retention deletes it in the end).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from licheng.audit.services import Actor, record
+from licheng.core.errors import ServiceError
+from licheng.lifecycle import package as transfer_package
+from licheng.lifecycle.guards import authorise, check_note, require
+from licheng.lifecycle.models import (
+    ChangeKind,
+    LegalHold,
+    PackageState,
+    StatusChange,
+    TransferPackage,
+)
+from licheng.people.models import EnrolmentStatus, Student
+from licheng.people.sealing import ensure_not_sealed
+
+logger = logging.getLogger(__name__)
+S = EnrolmentStatus
+SCHOOL_CODE = re.compile(r"^\d{6}$")
+
+
+def _check_school_code(code: str, *, required: bool) -> str:
+    code = (code or "").strip()
+    if not code and not required:
+        return ""
+    if not SCHOOL_CODE.match(code):
+        raise ServiceError(_("A school code is exactly 6 digits."), field="other_school_code")
+    return code
+
+
+def _change(
+    *,
+    actor: Actor,
+    student: Student,
+    kind: str,
+    effective_on: datetime.date,
+    note: str,
+    allowed_from: frozenset[str],
+    status_after: str,
+    seal: bool = False,
+    **details: Any,
+) -> StatusChange:
+    school = student.school
+    effective = authorise(actor, school, "lifecycle.manage_status")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    ensure_not_sealed(student)
+    if effective_on is None:
+        raise ServiceError(_("Enter the date of the change."), field="effective_on")
+    if student.status not in allowed_from:
+        raise ServiceError(
+            _("This change cannot be recorded for a student whose status is “%(status)s”.")
+            % {"status": student.get_status_display()}
+        )
+    before = student.status
+    change = StatusChange.objects.create(
+        school=school,
+        student=student,
+        kind=kind,
+        effective_on=effective_on,
+        note=check_note(note),
+        status_before=before,
+        status_after=status_after,
+        recorded_by=actor.user,
+        **details,
+    )
+    student.status = status_after
+    fields = ["status"]
+    if seal:
+        student.sealed_at = timezone.now()
+        fields.append("sealed_at")
+    student.save(update_fields=fields)
+    record(
+        actor=effective,
+        school=school,
+        action=f"lifecycle.{kind}",
+        obj=student,
+        changes={
+            "status": [before, status_after],
+            "effective_on": effective_on,
+            "sealed": seal,
+            **{key: value for key, value in details.items() if value not in (None, "")},
+        },
+    )
+    return change
+
+
+AT_SCHOOL = frozenset({S.ENROLLED, S.SUSPENDED, S.VISITING})
+
+
+@transaction.atomic
+def student_transfer_out(
+    *,
+    actor: Actor,
+    student: Student,
+    effective_on: datetime.date,
+    new_school_code: str = "",
+    new_school_name: str = "",
+    note: str = "",
+) -> TransferPackage:
+    """轉出: the student leaves for another school. Seals the portfolio and queues the transfer package."""
+    change = _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.TRANSFER_OUT,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=AT_SCHOOL,
+        status_after=S.TRANSFERRED_OUT,
+        seal=True,
+        other_school_code=_check_school_code(new_school_code, required=False),
+        other_school_name=(new_school_name or "").strip()[:100],
+    )
+    return transfer_package_request(actor=actor, student=change.student)
+
+
+@transaction.atomic
+def student_graduate(*, actor: Actor, student: Student, effective_on: datetime.date, note: str = "") -> StatusChange:
+    """畢業: seals the portfolio; the data is kept for the school's graduates' retention period."""
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.GRADUATE,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=frozenset({S.ENROLLED, S.VISITING}),
+        status_after=S.GRADUATED,
+        seal=True,
+    )
+
+
+@transaction.atomic
+def student_leave(*, actor: Actor, student: Student, effective_on: datetime.date, note: str = "") -> StatusChange:
+    """離校 (withdrawal, 退學 …): seals the portfolio; kept for the leavers' retention period."""
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.LEAVE,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=AT_SCHOOL,
+        status_after=S.LEFT,
+        seal=True,
+    )
+
+
+@transaction.atomic
+def student_suspend(*, actor: Actor, student: Student, effective_on: datetime.date, note: str = "") -> StatusChange:
+    """休學: the student adds nothing to their portfolio and is not submitted until they resume."""
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.SUSPEND,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=frozenset({S.ENROLLED}),
+        status_after=S.SUSPENDED,
+    )
+
+
+@transaction.atomic
+def student_resume(*, actor: Actor, student: Student, effective_on: datetime.date, note: str = "") -> StatusChange:
+    """復學: back from suspension."""
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.RESUME,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=frozenset({S.SUSPENDED}),
+        status_after=S.ENROLLED,
+    )
+
+
+@transaction.atomic
+def student_repeat_year(
+    *, actor: Actor, student: Student, effective_on: datetime.date, repeated_year: int, note: str = ""
+) -> StatusChange:
+    """重讀: the student takes an academic year again; that year's records carry the repeat flag."""
+    if not repeated_year or not 90 <= int(repeated_year) <= 200:
+        raise ServiceError(_("Enter the academic year that is repeated, like 113."), field="repeated_year")
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.REPEAT,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=frozenset({S.ENROLLED, S.SUSPENDED}),
+        status_after=S.ENROLLED,
+        repeated_year=int(repeated_year),
+    )
+
+
+@transaction.atomic
+def student_visiting_start(
+    *,
+    actor: Actor,
+    student: Student,
+    host_school_code: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    host_school_name: str = "",
+    note: str = "",
+) -> StatusChange:
+    """借讀: the student studies at a host school between two dates; course outcomes of those terms are
+    tagged with the host school code."""
+    code = _check_school_code(host_school_code, required=True)
+    if code == student.school.code:
+        raise ServiceError(_("The host school cannot be this school."), field="other_school_code")
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        raise ServiceError(_("The visiting study must end on or after the day it starts."), field="ends_on")
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.VISITING,
+        effective_on=starts_on,
+        note=note,
+        allowed_from=frozenset({S.ENROLLED}),
+        status_after=S.VISITING,
+        other_school_code=code,
+        other_school_name=(host_school_name or "").strip()[:100],
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@transaction.atomic
+def student_visiting_end(
+    *, actor: Actor, student: Student, effective_on: datetime.date, note: str = ""
+) -> StatusChange:
+    """Back from visiting study (借讀結束)."""
+    return _change(
+        actor=actor,
+        student=student,
+        kind=ChangeKind.VISITING_END,
+        effective_on=effective_on,
+        note=note,
+        allowed_from=frozenset({S.VISITING}),
+        status_after=S.ENROLLED,
+    )
+
+
+# --- transfer packages ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_package_request(*, actor: Actor, student: Student) -> TransferPackage:
+    """Queue the building of a student's transfer package (again, when one failed or is lost)."""
+    from licheng.lifecycle.tasks import build_transfer_package
+
+    school = student.school
+    effective = authorise(actor, school, "lifecycle.manage_status")
+    if student.status != S.TRANSFERRED_OUT:
+        raise ServiceError(_("A transfer package is made for a student who transferred out."))
+    package = TransferPackage.objects.create(
+        school=school,
+        student=student,
+        file_name=transfer_package.package_file_name(school.code, student.student_number),
+        requested_by=actor.user,
+    )
+    record(actor=effective, school=school, action="lifecycle.package_request", obj=package, changes={})
+    package_pk = package.pk
+    transaction.on_commit(lambda: build_transfer_package.enqueue(package_id=package_pk))
+    return package
+
+
+def transfer_package_build(*, package: TransferPackage) -> TransferPackage:
+    """Write the package to a temporary file, then into private storage (the background task calls it)."""
+    if package.state == PackageState.READY and package.storage_name and default_storage.exists(package.storage_name):
+        return package
+    student = package.student
+    fd, tmp = tempfile.mkstemp(prefix="licheng-transfer-", suffix=".zip")
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            count = transfer_package.write(student, out)
+            out.flush()
+            size = out.tell()
+            out.seek(0)
+            from licheng.files.services import hash_file
+
+            sha256 = hash_file(tmp)
+            name = f"transfers/{package.school.code}/{package.pk}-{package.file_name}"
+            saved = default_storage.save(name, File(out, name=package.file_name))
+    except (ServiceError, OSError) as error:
+        if isinstance(error, ServiceError):
+            message = error.message
+        else:
+            logger.exception("transfer package %s could not be built", package.pk)
+            message = _("A stored file could not be read; the package was not made. Run the integrity check and retry.")
+        TransferPackage.objects.filter(pk=package.pk).update(
+            state=PackageState.FAILED, error=str(message)[:300], finished_at=timezone.now()
+        )
+        package.refresh_from_db()
+        return package
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    with transaction.atomic():
+        TransferPackage.objects.filter(pk=package.pk).update(
+            state=PackageState.READY,
+            storage_name=saved,
+            sha256=sha256,
+            size=size,
+            file_count=count,
+            error="",
+            finished_at=timezone.now(),
+        )
+        package.refresh_from_db()
+        record(
+            actor=Actor.system(),
+            school=package.school,
+            action="lifecycle.package_ready",
+            obj=package,
+            changes={"sha256": sha256, "size": size, "files": count},
+        )
+    return package
+
+
+# --- legal holds ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legal_hold_place(*, actor: Actor, student: Student, reason: str) -> LegalHold:
+    """A legal hold stops the retention job for this student until it is released."""
+    school = student.school
+    require(actor, school, "lifecycle.manage_holds")
+    if actor.user is None:
+        raise ServiceError(_("A legal hold is placed by a named person."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for the legal hold."), field="reason")
+    if len(reason) > 300:
+        raise ServiceError(_("Keep the reason under 300 characters."), field="reason")
+    Student.objects.select_for_update().get(pk=student.pk)
+    if LegalHold.objects.filter(school=school, student=student, released_at=None).exists():
+        raise ServiceError(_("This student already has a legal hold in force."), field="reason")
+    hold = LegalHold.objects.create(school=school, student=student, reason=reason, placed_by=actor.user)
+    record(actor=actor, school=school, action="lifecycle.hold_place", obj=hold, changes={"reason": reason})
+    return hold
+
+
+@transaction.atomic
+def legal_hold_release(*, actor: Actor, hold: LegalHold, note: str = "") -> LegalHold:
+    school = hold.school
+    require(actor, school, "lifecycle.manage_holds")
+    if actor.user is None:
+        raise ServiceError(_("A legal hold is released by a named person."))
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.released_at is not None:
+        raise ServiceError(_("This legal hold was already released."))
+    hold.released_at = timezone.now()
+    hold.released_by = actor.user
+    hold.release_note = check_note(note)
+    hold.save(update_fields=["released_at", "released_by", "release_note"])
+    record(actor=actor, school=school, action="lifecycle.hold_release", obj=hold, changes={"note": hold.release_note})
+    return hold
+
+
+# Transfer in and retention live in their own modules; they are state changes of this app too.
+from licheng.lifecycle.retention import retention_apply  # noqa: E402, F401
+from licheng.lifecycle.transfer_in import student_transfer_in  # noqa: E402, F401
