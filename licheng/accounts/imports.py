@@ -9,12 +9,10 @@ database, and every problem is reported with its row and column. Nothing here wr
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime
+import functools
 import re
 import secrets
-from collections import Counter, defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from licheng.core import spreadsheets
-from licheng.core.errors import ServiceError
+from licheng.core.spreadsheets import CellError, Row
 from licheng.people import crypto
 from licheng.people.models import Sex, Student, User
 from licheng.people.national_id import NationalIdError
@@ -40,46 +38,147 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  #
 PASSWORD_LENGTH = 10
 
 
-@dataclasses.dataclass(frozen=True)
-class Column:
-    field: str
-    header: str  # the Chinese header written in templates
-    label: Any  # shown to the user in their language
-    required: bool = True
-    aliases: tuple[str, ...] = ()
-    secret: bool = False  # kept encrypted in the stored preview and shown masked
+class Column(spreadsheets.Column):
+    """A column of the shared framework; ``field`` is its key (the name the pages use)."""
+
+    @property
+    def field(self) -> str:
+        return self.key
 
 
+# ---------------------------------------------------------------------------------------------
+# Cell parsers: each cell is checked on its own by ``spreadsheets.parse_cells`` (formula-looking
+# text and empty required cells too); the database checks come after, in ``check_*``.
+# ---------------------------------------------------------------------------------------------
+
+
+def _student_number(value: str) -> str:
+    if not re.fullmatch(r"[0-9A-Za-z]{1,20}", value):
+        raise CellError(_("“%(value)s” is not a student number: letters and digits only.") % {"value": value})
+    return value
+
+
+def _national_id(value: str) -> str:
+    try:
+        return validate_national_id(value)
+    except NationalIdError as error:
+        raise CellError(str(error)) from None
+
+
+def _birth_date(value: str) -> datetime.date:
+    try:
+        birth = rocdate.parse_roc(value)
+    except rocdate.RocDateError as error:
+        raise CellError(str(error)) from None
+    if not datetime.date(1912, 1, 1) <= birth <= datetime.date.today():
+        raise CellError(_("Birth date %(value)s is not possible.") % {"value": value})
+    return birth
+
+
+def _sex(value: str) -> int:
+    sex = SEX_VALUES.get(value.strip().lower())
+    if sex is None:
+        raise CellError(_("Write 男 or 女 (or 1 or 2), not “%(value)s”.") % {"value": value})
+    return sex
+
+
+def _seat(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 99:
+        raise CellError(_("A seat is a number from 1 to 99, not “%(value)s”.") % {"value": value})
+    return int(value)
+
+
+def _entry_year(value: str) -> int:
+    if not value.isdigit() or not 50 <= int(value) <= 200:
+        raise CellError(_("Write the entry year as an ROC year such as 114, not “%(value)s”.") % {"value": value})
+    return int(value)
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise CellError(_("“%(value)s” is not an e-mail address.") % {"value": value}) from None
+    return value
+
+
+def _username(value: str) -> str:
+    try:
+        User.username_validator(value)
+        if len(value) > 150:
+            raise ValidationError("too long")
+    except ValidationError:
+        raise CellError(
+            _("“%(value)s” cannot be a username: use letters, digits and . @ + - _ only.") % {"value": value}
+        ) from None
+    return value
+
+
+def _roles(value: str) -> list[str]:
+    lookup = role_lookup()
+    roles: list[str] = []
+    unknown: list[str] = []
+    for part in ROLE_SEPARATORS.split(value):
+        if not part.strip():
+            continue
+        code = lookup.get(_key(part))
+        if code is None:
+            unknown.append(part.strip())
+        elif code not in roles:
+            roles.append(code)
+    if unknown:
+        raise CellError(_("Unknown role “%(value)s”.") % {"value": "、".join(unknown)})
+    return roles
+
+
+def _cut(length: int) -> Any:
+    return lambda value: value[:length]
+
+
+def _column(key: str, header: str, label: Any, parse: Any = str, *, required: bool = True, **more: Any) -> Column:
+    return Column(key, header, label, parse=parse, required=required, blank=not required, **more)
+
+
+_EMAIL = ("email", "電子郵件", gettext_lazy("E-mail"))
 STUDENT_COLUMNS = (
-    Column("student_number", "學號", gettext_lazy("Student number"), aliases=("student number", "student no")),
-    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
-    Column(
+    _column(
+        "student_number",
+        "學號",
+        gettext_lazy("Student number"),
+        _student_number,
+        aliases=("student number", "student no"),
+    ),
+    _column("name", "姓名", pgettext_lazy("person", "Name"), _cut(60), aliases=("name",)),
+    _column(
         "national_id",
         "身分證號",
         gettext_lazy("National ID"),
+        _national_id,
         aliases=("national id", "id number", "身分證字號", "身分證統一編號"),
         secret=True,
     ),
-    Column("birth_date", "出生日期", gettext_lazy("Birth date"), aliases=("birth date", "birthday", "生日")),
-    Column("sex", "性別", gettext_lazy("Sex"), aliases=("sex", "gender")),
-    Column("class_name", "班級", gettext_lazy("Class"), aliases=("class", "class name")),
-    Column("seat", "座號", gettext_lazy("Seat"), aliases=("seat", "seat number")),
-    Column("entry_year", "入學年度", gettext_lazy("Entry year"), required=False, aliases=("entry year",)),
-    Column("email", "電子郵件", gettext_lazy("E-mail"), required=False, aliases=("email", "e-mail", "信箱")),
+    _column(
+        "birth_date", "出生日期", gettext_lazy("Birth date"), _birth_date, aliases=("birth date", "birthday", "生日")
+    ),
+    _column("sex", "性別", gettext_lazy("Sex"), _sex, aliases=("sex", "gender")),
+    _column("class_name", "班級", gettext_lazy("Class"), aliases=("class", "class name")),
+    _column("seat", "座號", gettext_lazy("Seat"), _seat, aliases=("seat", "seat number")),
+    _column("entry_year", "入學年度", gettext_lazy("Entry year"), _entry_year, required=False, aliases=("entry year",)),
+    _column(*_EMAIL, _email, required=False, aliases=("email", "e-mail", "信箱")),
 )
 STAFF_COLUMNS = (
-    Column("username", "帳號", gettext_lazy("Username"), aliases=("username", "account")),
-    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
-    Column("email", "電子郵件", gettext_lazy("E-mail"), required=False, aliases=("email", "e-mail", "信箱")),
-    Column("title", "職稱", gettext_lazy("Title"), required=False, aliases=("title", "job title")),
-    Column("roles", "角色", gettext_lazy("Roles"), aliases=("roles", "role", "處室")),
+    _column("username", "帳號", gettext_lazy("Username"), _username, aliases=("username", "account")),
+    _column("name", "姓名", pgettext_lazy("person", "Name"), _cut(60), aliases=("name",)),
+    _column(*_EMAIL, _email, required=False, aliases=("email", "e-mail", "信箱")),
+    _column("title", "職稱", gettext_lazy("Title"), _cut(60), required=False, aliases=("title", "job title")),
+    _column("roles", "角色", gettext_lazy("Roles"), _roles, aliases=("roles", "role", "處室")),
 )
 PARENT_COLUMNS = (
-    Column("username", "帳號", gettext_lazy("Username"), aliases=("username", "account")),
-    Column("name", "姓名", pgettext_lazy("person", "Name"), aliases=("name",)),
-    Column("email", "電子郵件", gettext_lazy("E-mail"), required=False, aliases=("email", "e-mail", "信箱")),
-    Column("student_number", "學生學號", gettext_lazy("Student number"), aliases=("student number", "學號")),
-    Column("relation", "關係", gettext_lazy("Relation"), required=False, aliases=("relation", "稱謂")),
+    _column("username", "帳號", gettext_lazy("Username"), _username, aliases=("username", "account")),
+    _column("name", "姓名", pgettext_lazy("person", "Name"), _cut(60), aliases=("name",)),
+    _column(*_EMAIL, _email, required=False, aliases=("email", "e-mail", "信箱")),
+    _column("student_number", "學生學號", gettext_lazy("Student number"), aliases=("student number", "學號")),
+    _column("relation", "關係", gettext_lazy("Relation"), _cut(20), required=False, aliases=("relation", "稱謂")),
 )
 COLUMNS = {"students": STUDENT_COLUMNS, "staff": STAFF_COLUMNS, "parents": PARENT_COLUMNS}
 
@@ -108,9 +207,10 @@ SEX_VALUES = {"男": Sex.MALE, "1": Sex.MALE, "m": Sex.MALE, "女": Sex.FEMALE, 
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\s_\-()（）*]+", "", str(text)).lower()
+    return spreadsheets.header_key(text)
 
 
+@functools.cache
 def role_lookup() -> dict[str, str]:
     """Every accepted spelling of a staff role → its code."""
     names: dict[str, str] = {_key(alias): code for alias, code in ROLE_ALIASES.items()}
@@ -125,80 +225,26 @@ def role_lookup() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the file
+# Reading the file (the shared reader in ``licheng.core.spreadsheets``)
 # ---------------------------------------------------------------------------------------------
 
 
 def read_table(content: bytes, file_name: str) -> list[list[str]]:
-    """The file's first sheet as rows of text (the shared reader in ``licheng.core.spreadsheets``,
-    with the smaller upload limit of account lists). Raises ``ServiceError`` for anything unreadable."""
+    """The file's first sheet as rows of text, with the smaller upload limit of account lists.
+    Raises ``ServiceError`` for anything unreadable."""
     spreadsheets.check_size(content, MAX_UPLOAD_BYTES)
     return spreadsheets.read_table(content, file_name, max_rows=MAX_ROWS)
 
 
-def map_headers(kind: str, header_row: list[str]) -> list[str | None]:
-    """Which field each column holds. Raises ``ServiceError`` naming unknown and missing columns."""
-    columns = COLUMNS[kind]
-    known = {}
-    for column in columns:
-        for spelling in (column.header, column.field, *column.aliases):
-            known[_key(spelling)] = column.field
-    fields: list[str | None] = []
-    unknown = []
-    for header in header_row:
-        if not header:
-            fields.append(None)
-            continue
-        field = known.get(_key(header))
-        if field is None:
-            unknown.append(header)
-        fields.append(field)
-    expected = "、".join(c.header for c in columns)
-    if unknown:
-        raise ServiceError(
-            _("Unknown column(s): %(columns)s. The columns are: %(expected)s.")
-            % {"columns": "、".join(unknown), "expected": expected},
-            field="file",
-        )
-    duplicated = [f for f, n in Counter(f for f in fields if f).items() if n > 1]
-    if duplicated:
-        headers = "、".join(c.header for c in columns if c.field in duplicated)
-        raise ServiceError(_("Column(s) %(columns)s appear more than once.") % {"columns": headers}, field="file")
-    missing = [c.header for c in columns if c.required and c.field not in fields]
-    if missing:
-        raise ServiceError(
-            _("Missing column(s): %(columns)s. The columns are: %(expected)s.")
-            % {"columns": "、".join(missing), "expected": expected},
-            field="file",
-        )
-    return fields
-
-
 def parse_rows(kind: str, content: bytes, file_name: str) -> list[dict[str, Any]]:
-    """``[{"line": 2, "values": {field: text}}, …]``; blank lines are skipped."""
-    table = read_table(content, file_name)
-    while table and not any(table[0]):
-        table.pop(0)
-    if not table:
-        raise ServiceError(_("The file is empty."), field="file")
-    fields = map_headers(kind, table[0])
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cells):
-            continue
-        values = {c.field: "" for c in COLUMNS[kind]}
-        for field, cell in zip(fields, cells, strict=False):
-            if field:
-                values[field] = cell
-        rows.append({"line": number, "values": values})
-    if not rows:
-        raise ServiceError(_("The file has column headers but no rows."), field="file")
-    if len(rows) > MAX_ROWS:
-        raise ServiceError(
-            _("The file has more than %(limit)s rows; split it into smaller files.") % {"limit": MAX_ROWS},
-            field="file",
-        )
-    return rows
+    """``[{"line": 2, "values": {field: text}}, …]``; blank lines are skipped. Unknown, repeated
+    and missing columns are refused by ``spreadsheets.read_rows``."""
+    spreadsheets.check_size(content, MAX_UPLOAD_BYTES)
+    columns = COLUMNS[kind]
+    _present, rows = spreadsheets.read_rows(columns, content, file_name, max_rows=MAX_ROWS)
+    return [
+        {"line": row.line, "values": {c.key: cell for c, cell in zip(columns, row.cells, strict=True)}} for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,20 +280,13 @@ def unseal_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Checked:
-    """The outcome of checking a file: errors (``line``, ``column``, ``message``) and, per line, the
-    clean values the apply step writes."""
-
-    errors: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    clean: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
-
-    def add(self, line: int, column: str, message: str) -> None:
-        self.errors.append({"line": line, "column": column, "message": message})
+class Checked(spreadsheets.Checked):
+    """Errors (``line``, ``column``, ``message``) and, per line, the clean values the apply step
+    writes (``clean``)."""
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
+    def clean(self) -> dict[int, dict[str, Any]]:
+        return self.values
 
 
 def student_username(school: School, student_number: str) -> str:
@@ -256,79 +295,42 @@ def student_username(school: School, student_number: str) -> str:
     return f"{school.code}-{student_number}"
 
 
-def _first_pass(kind: str, rows: list[dict[str, Any]], result: Checked) -> None:
-    """Errors any cell can have on its own: formula-looking text and missing required values."""
-    for row in rows:
-        for column in COLUMNS[kind]:
-            value = row["values"].get(column.field, "")
-            if value.startswith(FORMULA_PREFIXES) and not (column.field == "seat" and value.lstrip("-").isdigit()):
-                result.add(
-                    row["line"],
-                    column.field,
-                    _("Starts with “%(char)s”, which spreadsheets treat as a formula; remove it.") % {"char": value[0]},
-                )
-            elif column.required and not value:
-                result.add(row["line"], column.field, _("%(column)s is required.") % {"column": column.header})
+def _cells(kind: str, rows: list[dict[str, Any]]) -> tuple[list[Row], Checked]:
+    """The rows as the framework's ``Row``s and every cell parsed on its own."""
+    columns = COLUMNS[kind]
+    framed = [Row(row["line"], [str(row["values"].get(c.key, "") or "") for c in columns]) for row in rows]
+    parsed = spreadsheets.parse_cells(columns, framed)
+    result = Checked(errors=parsed.errors, values=parsed.values, _bad=parsed._bad)
+    return framed, result
 
 
-def _duplicates(rows: list[dict[str, Any]], key: Any, result: Checked, column: str, message: str) -> None:
-    """Flag every row whose ``key(values)`` repeats within the file, naming the other lines."""
-    lines: dict[Any, list[int]] = defaultdict(list)
-    for row in rows:
-        value = key(row["values"])
-        if value:
-            lines[value].append(row["line"])
-    for found in lines.values():
-        if len(found) > 1:
-            for line in found:
-                others = "、".join(str(n) for n in found if n != line)
-                result.add(line, column, message % {"lines": others})
+def _duplicates(kind: str, rows: list[Row], key: Any, result: Checked, column: str, message: str) -> None:
+    """Flag every row whose ``key(cells by field)`` repeats within the file, naming the other lines."""
+    keys = [c.key for c in COLUMNS[kind]]
+    spreadsheets.duplicates(
+        rows, lambda row: key(dict(zip(keys, row.cells, strict=True))) or None, result, column, message
+    )
 
 
-def _check_email(row: dict[str, Any], result: Checked) -> str:
-    email = row["values"].get("email", "")
-    if email and not email.startswith(FORMULA_PREFIXES):
-        try:
-            validate_email(email)
-        except ValidationError:
-            result.add(row["line"], "email", _("“%(value)s” is not an e-mail address.") % {"value": email})
-    return email
-
-
-def _check_username(row: dict[str, Any], username: str, taken: set[str], result: Checked) -> None:
-    if not username or username.startswith(FORMULA_PREFIXES):
-        return
-    try:
-        User.username_validator(username)
-        if len(username) > 150:
-            raise ValidationError("too long")
-    except ValidationError:
-        result.add(
-            row["line"],
-            "username",
-            _("“%(value)s” cannot be a username: use letters, digits and . @ + - _ only.") % {"value": username},
-        )
-        return
-    if username in taken:
-        result.add(row["line"], "username", _("Username “%(value)s” is already in use.") % {"value": username})
+def _taken_username(line: int, username: str | None, taken: set[str], result: Checked) -> None:
+    if username and username in taken:
+        result.add(line, "username", _("Username “%(value)s” is already in use.") % {"value": username})
 
 
 def check_students(school: School, academic_year: AcademicYear | None, rows: list[dict[str, Any]]) -> Checked:
-    result = Checked()
-    _first_pass("students", rows, result)
+    framed, result = _cells("students", rows)
     if academic_year is None:
-        for row in rows:
-            result.add(row["line"], "class_name", _("The school has no academic year yet; ask the school admin."))
+        for entry in rows:
+            result.add(entry["line"], "class_name", _("The school has no academic year yet; ask the school admin."))
         return result
     classes = {c.name: c for c in SchoolClass.objects.filter(school=school, academic_year=academic_year)}
-    numbers = [r["values"]["student_number"] for r in rows]
+    numbers = [v["student_number"] for v in result.values.values() if v["student_number"]]
     taken_numbers = set(
         Student.objects.filter(school=school, student_number__in=numbers).values_list("student_number", flat=True)
     )
-    digests = {}
-    for row in rows:
-        with contextlib.suppress(NationalIdError):
-            digests[row["line"]] = crypto.digest(validate_national_id(row["values"]["national_id"]))
+    digests = {
+        line: crypto.digest(v["national_id"]) for line, v in result.values.items() if v["national_id"] is not None
+    }
     taken_digests = set(
         Student.objects.filter(school=school, national_id_digest__in=digests.values()).values_list(
             "national_id_digest", flat=True
@@ -344,97 +346,65 @@ def check_students(school: School, academic_year: AcademicYear | None, rows: lis
             "school_class_id", "seat"
         )
     )
-    flagged = {(e["line"], e["column"]) for e in result.errors}
-    for row in rows:
-        line, values = row["line"], row["values"]
-        clean: dict[str, Any] = {}
-
-        def bad(field: str, message: str, line: int = line) -> None:
-            result.add(line, field, message)
-
+    for row in framed:
+        line, values = row.line, result.values[row.line]
         number = values["student_number"]
-        if number and (line, "student_number") not in flagged:
-            if not re.fullmatch(r"[0-9A-Za-z]{1,20}", number):
-                bad(
+        if number:
+            if number in taken_numbers:
+                result.add(
+                    line,
                     "student_number",
-                    _("“%(value)s” is not a student number: letters and digits only.") % {"value": number},
+                    _("Student number %(value)s already exists in this school.") % {"value": number},
                 )
-            elif number in taken_numbers:
-                bad("student_number", _("Student number %(value)s already exists in this school.") % {"value": number})
             elif student_username(school, number) in taken_usernames:
-                bad(
+                result.add(
+                    line,
                     "student_number",
                     _("Username “%(value)s” is already in use.") % {"value": student_username(school, number)},
                 )
-            clean["student_number"] = number
-        clean["name"] = values["name"][:60]
-        if values["national_id"] and (line, "national_id") not in flagged:
-            try:
-                clean["national_id"] = validate_national_id(values["national_id"])
-                if digests[line] in taken_digests:
-                    bad("national_id", _("A student with this national ID already exists in this school."))
-            except NationalIdError as error:
-                bad("national_id", str(error))
-        if values["birth_date"] and (line, "birth_date") not in flagged:
-            try:
-                birth = rocdate.parse_roc(values["birth_date"])
-                clean["birth_date"] = birth
-                if not datetime.date(1912, 1, 1) <= birth <= datetime.date.today():
-                    bad("birth_date", _("Birth date %(value)s is not possible.") % {"value": values["birth_date"]})
-            except rocdate.RocDateError as error:
-                bad("birth_date", str(error))
-        if values["sex"] and (line, "sex") not in flagged:
-            sex = SEX_VALUES.get(values["sex"].strip().lower())
-            if sex is None:
-                bad("sex", _("Write 男 or 女 (or 1 or 2), not “%(value)s”.") % {"value": values["sex"]})
-            clean["sex"] = sex
+        if line in digests and digests[line] in taken_digests:
+            result.add(line, "national_id", _("A student with this national ID already exists in this school."))
         school_class = None
-        if values["class_name"] and (line, "class_name") not in flagged:
+        if values["class_name"]:
             school_class = classes.get(values["class_name"])
             if school_class is None:
-                bad(
+                result.add(
+                    line,
                     "class_name",
                     _("This school has no class “%(value)s” in academic year %(year)s.")
                     % {"value": values["class_name"], "year": academic_year.year},
                 )
-            clean["school_class"] = school_class
-        if values["seat"] and (line, "seat") not in flagged:
-            seat = values["seat"]
-            if not seat.isdigit() or not 1 <= int(seat) <= 99:
-                bad("seat", _("A seat is a number from 1 to 99, not “%(value)s”.") % {"value": seat})
-            else:
-                clean["seat"] = int(seat)
-                if school_class is not None and (school_class.pk, int(seat)) in taken_seats:
-                    bad(
-                        "seat",
-                        _("Seat %(seat)s in class %(class)s is already taken.")
-                        % {"seat": seat, "class": school_class.name},
-                    )
-        entry = values.get("entry_year", "")
-        if entry and (line, "entry_year") not in flagged:
-            if not entry.isdigit() or not 50 <= int(entry) <= 200:
-                bad(
-                    "entry_year",
-                    _("Write the entry year as an ROC year such as 114, not “%(value)s”.") % {"value": entry},
-                )
-            else:
-                clean["entry_year"] = int(entry)
-        else:
-            clean["entry_year"] = academic_year.year
-        clean["email"] = _check_email(row, result)
-        result.clean[line] = clean
+        values["school_class"] = school_class
+        seat = values["seat"]
+        if seat is not None and school_class is not None and (school_class.pk, seat) in taken_seats:
+            result.add(
+                line,
+                "seat",
+                _("Seat %(seat)s in class %(class)s is already taken.") % {"seat": seat, "class": school_class.name},
+            )
+        if values["entry_year"] is None and not result.has_error(line, "entry_year"):
+            values["entry_year"] = academic_year.year
+        values["name"] = values["name"] or ""
+        values["email"] = values["email"] or ""
     _duplicates(
-        rows, lambda v: v["student_number"], result, "student_number", _("Same student number as line %(lines)s.")
+        "students",
+        framed,
+        lambda v: v["student_number"],
+        result,
+        "student_number",
+        _("Same student number as line %(lines)s."),
     )
     _duplicates(
-        rows,
+        "students",
+        framed,
         lambda v: v["national_id"].strip().upper(),
         result,
         "national_id",
         _("Same national ID as line %(lines)s."),
     )
     _duplicates(
-        rows,
+        "students",
+        framed,
         lambda v: (v["class_name"], v["seat"]) if v["class_name"] and v["seat"] else None,
         result,
         "seat",
@@ -443,79 +413,53 @@ def check_students(school: School, academic_year: AcademicYear | None, rows: lis
     return result
 
 
-def _check_roles(row: dict[str, Any], lookup: dict[str, str], result: Checked) -> list[str]:
-    text = row["values"].get("roles", "")
-    if not text or text.startswith(FORMULA_PREFIXES):
-        return []
-    roles: list[str] = []
-    for part in ROLE_SEPARATORS.split(text):
-        if not part.strip():
-            continue
-        code = lookup.get(_key(part))
-        if code is None:
-            result.add(row["line"], "roles", _("Unknown role “%(value)s”.") % {"value": part.strip()})
-        elif code not in roles:
-            roles.append(code)
-    return roles
-
-
 def check_staff(school: School, rows: list[dict[str, Any]]) -> Checked:
-    result = Checked()
-    _first_pass("staff", rows, result)
-    usernames = [r["values"]["username"] for r in rows]
+    framed, result = _cells("staff", rows)
+    usernames = [v["username"] for v in result.values.values() if v["username"]]
     taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-    lookup = role_lookup()
-    for row in rows:
-        values = row["values"]
-        _check_username(row, values["username"], taken, result)
-        result.clean[row["line"]] = {
-            "username": values["username"],
-            "name": values["name"][:60],
-            "email": _check_email(row, result),
-            "title": values.get("title", "")[:60],
-            "roles": _check_roles(row, lookup, result),
-        }
-    _duplicates(rows, lambda v: v["username"], result, "username", _("Same username as line %(lines)s."))
+    for row in framed:
+        values = result.values[row.line]
+        _taken_username(row.line, values["username"], taken, result)
+        values["email"] = values["email"] or ""
+        values["title"] = values["title"] or ""
+        values["roles"] = values["roles"] or []
+    _duplicates("staff", framed, lambda v: v["username"], result, "username", _("Same username as line %(lines)s."))
     return result
 
 
 def check_parents(school: School, rows: list[dict[str, Any]]) -> Checked:
     """A parent of several children has one row per child with the same username and name."""
-    result = Checked()
-    _first_pass("parents", rows, result)
-    usernames = [r["values"]["username"] for r in rows]
+    framed, result = _cells("parents", rows)
+    usernames = [v["username"] for v in result.values.values() if v["username"]]
     taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-    students = {
-        s.student_number: s
-        for s in Student.objects.filter(school=school, student_number__in=[r["values"]["student_number"] for r in rows])
-    }
+    numbers = [v["student_number"] for v in result.values.values() if v["student_number"]]
+    students = {s.student_number: s for s in Student.objects.filter(school=school, student_number__in=numbers)}
     names: dict[str, str] = {}
-    for row in rows:
-        values = row["values"]
-        _check_username(row, values["username"], taken, result)
+    for row in framed:
+        line, values = row.line, result.values[row.line]
+        _taken_username(line, values["username"], taken, result)
         number = values["student_number"]
-        student = students.get(number)
-        if number and not number.startswith(FORMULA_PREFIXES) and student is None:
+        student = students.get(number) if number else None
+        if number and student is None:
             result.add(
-                row["line"], "student_number", _("No student with number %(value)s in this school.") % {"value": number}
+                line, "student_number", _("No student with number %(value)s in this school.") % {"value": number}
             )
-        first_name = names.setdefault(values["username"], values["name"])
-        if values["username"] and values["name"] and first_name != values["name"]:
-            result.add(
-                row["line"],
-                "name",
-                _("Username “%(username)s” appears with another name (%(name)s) on another line.")
-                % {"username": values["username"], "name": first_name},
-            )
-        result.clean[row["line"]] = {
-            "username": values["username"],
-            "name": values["name"][:60],
-            "email": _check_email(row, result),
-            "student_id": student.pk if student else None,
-            "relation": values.get("relation", "")[:20],
-        }
+        username, name = values["username"], values["name"]
+        if username and name:
+            first_name = names.setdefault(username, name)
+            if first_name != name:
+                result.add(
+                    line,
+                    "name",
+                    _("Username “%(username)s” appears with another name (%(name)s) on another line.")
+                    % {"username": username, "name": first_name},
+                )
+        values["student_id"] = student.pk if student else None
+        values["email"] = values["email"] or ""
+        values["relation"] = values["relation"] or ""
     _duplicates(
-        rows,
+        "parents",
+        framed,
         lambda v: (v["username"], v["student_number"]) if v["username"] and v["student_number"] else None,
         result,
         "student_number",
@@ -531,7 +475,7 @@ def check(kind: str, school: School, academic_year: AcademicYear | None, rows: l
         result = check_staff(school, rows)
     else:
         result = check_parents(school, rows)
-    result.errors.sort(key=lambda e: (e["line"], [c.field for c in COLUMNS[kind]].index(e["column"])))
+    result.sort(COLUMNS[kind])
     return result
 
 

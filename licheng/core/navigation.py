@@ -25,6 +25,7 @@ from licheng.performances.menu import LABELS as PERFORMANCES
 from licheng.portfolio.menu import LABELS as PORTFOLIO
 from licheng.progress import menu as progress_menu
 from licheng.receipts import menu as receipts_menu
+from licheng.records import menu as records_menu
 from licheng.records.menu import LABELS as RECORDS
 from licheng.schedule import menu as schedule_menu
 from licheng.submissions import menu as submissions_menu
@@ -61,6 +62,7 @@ MENU: list[NavEntry] = [
     NavEntry(RECORDS["rewards_penalties"], "records:rewards_penalties", perm("records.manage_discipline")),
     NavEntry(RECORDS["career_exploration"], "records:career_exploration", perm("records.manage_career")),
     NavEntry(RECORDS["my_records"], "records:my_records", role(Role.STUDENT)),
+    *records_menu.MENU,
     NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["children"], "portfolio:children", role(Role.PARENT)),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
@@ -138,3 +140,36 @@ def session_create(request: HttpRequest, payload: SessionIn) -> Status[SessionOu
     except ServiceError as error:
         raise HttpError(422, error.message) from None
     return Status(201, SessionOut.of(request, selectors.session_for(user, school, session.pk)))  # type: ignore[arg-type]
+
+
+@router.post("/sessions/{pk}/attachments", response={201: SessionOut}, url_name="counselling_session_attachments")
+def attachments_add(
+    request: HttpRequest,
+    pk: int,
+    files: list[UploadedFile] = File(...),  # noqa: B008
+) -> Status[SessionOut]:
+    """Attach pdf, jpg or png files to a session (multipart, one or more ``files``): the recording
+    counsellor, their proxies and the guidance office. Readers who may not change it get 403."""
+    require(request)
+    user, school = request.user, request.school  # type: ignore[attr-defined]
+    session = selectors.session_for(user, school, pk)  # type: ignore[arg-type]
+    if not services.may_change(user, school, session):  # type: ignore[arg-type]
+        raise forbidden()
+    try:
+        services.counselling_attachments_add(actor=Actor.from_request(request), session=session, uploads=files)
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    return Status(201, SessionOut.of(request, selectors.session_for(user, school, pk)))  # type: ignore[arg-type]
+
+
+@router.get("/sessions/{pk}/attachments/{file_id}", url_name="counselling_session_attachment")
+def attachment_download(request: HttpRequest, pk: int, file_id: int) -> Any:
+    """One attachment's bytes, for those who may see the session (404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    from licheng.files.views import file_response
+
+    require(request)
+    session = selectors.session_for(request.user, request.school, pk)  # type: ignore[arg-type, attr-defined]
+    stored = get_object_or_404(session.attachments.all(), pk=file_id)
+    return file_response(request, stored, inline=False)

@@ -18,6 +18,7 @@ from licheng.counselling import selectors
 from licheng.counselling.models import CounsellingSession, SessionKind
 from licheng.people.models import Student
 from licheng.people.selectors import may
+from licheng.records.student_lookup import sealed_message
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -142,6 +143,8 @@ def check(user: User, school: School, rows: list[Row], present: list[str]) -> tu
                 checked.add(
                     line, "student_numbers", _("No student with number %(value)s in this school.") % {"value": number}
                 )
+            elif student.sealed_at is not None:
+                checked.add(line, "student_numbers", sealed_message(number))
             elif not manage and student.pk not in allowed:
                 checked.add(
                     line, "student_numbers", _("%(names)s is not in a class you counsel.") % {"names": student.name}

@@ -20,6 +20,7 @@ from licheng.counselling.models import (
     SessionKind,
 )
 from licheng.people.models import Student
+from licheng.people.sealing import ensure_not_sealed
 from licheng.people.selectors import may
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def _check(
         raise ServiceError(_("Choose at least one student."), field="participants")
     if any(s.school_id != school.pk for s in students):
         raise ServiceError(_("A student of another school cannot take part."), field="participants")
+    for student in students:
+        ensure_not_sealed(student)
     if kind == SessionKind.INDIVIDUAL and len(students) != 1:
         raise ServiceError(_("An individual session has exactly one student."), field="participants")
     if starts_at and ends_at and ends_at <= starts_at:
@@ -195,6 +198,7 @@ def counselling_session_update(
 ) -> CounsellingSession:
     school = session.school
     students = list(dict.fromkeys(students))
+    _ensure_participants_not_sealed(session)
     recorded_by = _check(
         actor=actor,
         school=school,
@@ -233,6 +237,42 @@ def counselling_session_update(
     return session
 
 
+def _ensure_participants_not_sealed(session: CounsellingSession) -> None:
+    """A session that includes a sealed student is part of a sealed portfolio: read-only."""
+    for row in CounsellingParticipant.objects.filter(session=session).select_related("student"):
+        ensure_not_sealed(row.student)
+
+
+@transaction.atomic
+def counselling_attachments_add(
+    *, actor: Actor, session: CounsellingSession, uploads: Sequence[UploadedFile]
+) -> list[StoredFile]:
+    """Attach pdf/jpg/png files to a session (the API's way; the page attaches while saving).
+    Each file goes through the upload pipeline; any refused file refuses them all."""
+    school = session.school
+    user = _actor_user(actor)
+    if not may_change(user, school, session):
+        raise ServiceError(_("You do not have permission for this."))
+    _ensure_participants_not_sealed(session)
+    if not uploads:
+        raise ServiceError(_("Choose at least one file."), field="attachments")
+    if CounsellingAttachment.objects.filter(session=session).count() + len(uploads) > MAX_ATTACHMENTS:
+        raise ServiceError(_("At most %(limit)s attachments.") % {"limit": MAX_ATTACHMENTS}, field="attachments")
+    recorded_by = actor if session.counsellor_id == user.pk else actor.acting_for(session.counsellor)
+    stored = _ingest(recorded_by, school, uploads)
+    CounsellingAttachment.objects.bulk_create(
+        CounsellingAttachment(school=school, session=session, stored_file=f) for f in stored
+    )
+    record(
+        actor=recorded_by,
+        school=school,
+        action="counselling.attachments_add",
+        obj=session,
+        changes={"files": [f.pk for f in stored]},
+    )
+    return stored
+
+
 def may_change(user: User, school: School, session: CounsellingSession) -> bool:
     """The guidance office, the recording counsellor and their office-entry proxies."""
     if may(user, school, "counselling.manage"):
@@ -247,6 +287,8 @@ def counselling_session_delete(*, actor: Actor, session: CounsellingSession) -> 
     if not may_change(user, school, session):
         raise ServiceError(_("You do not have permission for this."))
     students = [row.student for row in CounsellingParticipant.objects.filter(session=session).select_related("student")]
+    for student in students:
+        ensure_not_sealed(student)
     recorded_by = actor if session.counsellor_id == user.pk else actor.acting_for(session.counsellor)
     record(
         actor=recorded_by,

@@ -37,6 +37,7 @@ class GradeOut(Schema):
     subject_name: str
     grade_level: int
     credits: int
+    periods: int | None
     score: decimal.Decimal | None
     passed: bool | None
     makeup_score: decimal.Decimal | None
@@ -57,6 +58,7 @@ class GradeOut(Schema):
             subject_name=grade.subject_name,
             grade_level=grade.grade_level,
             credits=grade.credits,
+            periods=grade.periods,
             score=grade.score,
             passed=grade.passed,
             makeup_score=grade.makeup_score,
@@ -82,7 +84,8 @@ class GradeIn(Schema):
     course_code: str
     subject_name: str
     grade_level: int
-    credits: int
+    credits: int | None = None
+    periods: int | None = None
     score: decimal.Decimal | None = None
     passed: bool | None = None
     makeup_score: decimal.Decimal | None = None
@@ -96,6 +99,7 @@ class GradeIn(Schema):
     original_subject_name: str = ""
     original_grade_level: int | None = None
     original_credits: int | None = None
+    original_periods: int | None = None
     retake_score: decimal.Decimal | None = None
     mapped_term: str = ""
     mapped_grade_level: int | None = None
@@ -429,9 +433,10 @@ class RosterProblemsOut(Schema):
     response={200: None, 422: RosterProblemsOut},
     url_name="records_precheck_roster",
 )
-def precheck_roster(request: HttpRequest, term: str) -> Any:
-    """The term's pre-check roster as XLSX (needs ``records.view_grades``); ``term`` like 114-1.
-    422 lists every problem (invalid course codes, students without ID or birth date)."""
+def precheck_roster(request: HttpRequest, term: str = "") -> Any:
+    """The term's pre-check roster as XLSX (needs ``records.view_grades``); ``term`` like 114-1,
+    the school's latest term when left out. 422 lists every problem (invalid course codes,
+    students without ID or birth date)."""
     require(request, "records.view_grades")
     from django.http import HttpResponse
 
@@ -439,21 +444,217 @@ def precheck_roster(request: HttpRequest, term: str) -> Any:
     from licheng.schools import rocdate
     from licheng.schools.models import Term
 
-    try:
-        year, number = rocdate.parse_term(term)
-    except rocdate.RocDateError as error:
-        raise HttpError(422, str(error)) from None
-    found = (
-        Term.objects.filter(school=request.school, academic_year__year=year, number=number)  # type: ignore[attr-defined]
-        .select_related("academic_year")
-        .first()
-    )
+    terms = Term.objects.filter(school=request.school).select_related("academic_year")  # type: ignore[attr-defined]
+    if term:
+        try:
+            year, number = rocdate.parse_term(term)
+        except rocdate.RocDateError as error:
+            raise HttpError(422, str(error)) from None
+        terms = terms.filter(academic_year__year=year, number=number)
+    found = terms.first()
     if found is None:
         raise HttpError(404, _("The school has no term %(term)s.") % {"term": term})
+    year, number = found.academic_year.year, found.number
     roster = rosters.precheck_rows(request.school, found)  # type: ignore[attr-defined]
     if not roster.ok:
-        return Status(422, RosterProblemsOut(detail=_("The pre-check roster cannot be made yet."), problems=roster.problems))
+        return Status(
+            422, RosterProblemsOut(detail=_("The pre-check roster cannot be made yet."), problems=roster.problems)
+        )
     content = rosters.precheck_workbook(request.school, found)  # type: ignore[attr-defined]
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="precheck-{year}{number}.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Office-entered learning records
+# ---------------------------------------------------------------------------------------------
+
+
+class OfficeRecordOut(Schema):
+    id: int
+    kind: str
+    student_id: int
+    student_number: str
+    academic_year: int
+    office: str
+    performance_id: int
+    description: str
+    fields: dict[str, Any]
+
+
+class OfficeRecordFilters(Schema):
+    kind: str = "flexible_learning"
+    academic_year: int | None = None
+    class_id: int | None = None
+    student_number: str = ""
+    offset: int = 0
+
+
+class OfficeRecordIn(Schema):
+    kind: str
+    student_number: str
+    description: str = ""
+    fields: dict[str, Any]
+
+
+def _office_out(entry: Any) -> OfficeRecordOut:
+    return OfficeRecordOut(
+        id=entry.pk,
+        kind=entry.kind,
+        student_id=entry.student_id,
+        student_number=entry.student.student_number,
+        academic_year=entry.academic_year,
+        office=entry.office,
+        performance_id=entry.performance_id,
+        description=entry.performance.description,
+        fields=entry.performance.fields,
+    )
+
+
+@router.get("/office-records", response=list[OfficeRecordOut], url_name="records_office_records")
+def office_record_list(request: HttpRequest, filters: Query[OfficeRecordFilters]) -> list[OfficeRecordOut]:
+    """One kind of office-entered learning record (needs ``performances.record``), 200 at a time.
+    Kinds: flexible_learning, service_learning, group_activity, certificates, competitions,
+    internship_cadres."""
+    from licheng.records.office_records import OFFICE_KINDS, PERMISSION
+
+    require(request, PERMISSION)
+    if filters.kind not in OFFICE_KINDS:
+        raise HttpError(422, _("Unknown record kind: %(kind)s.") % {"kind": filters.kind[:40]})
+    rows = selectors.office_record_list(
+        request.user,  # type: ignore[arg-type]
+        request.school,  # type: ignore[attr-defined]
+        filters.kind,
+        academic_year=filters.academic_year,
+        class_id=filters.class_id,
+        search=filters.student_number,
+    )
+    offset = max(filters.offset, 0)
+    return [_office_out(r) for r in rows[offset : offset + API_PAGE_SIZE]]
+
+
+@router.post("/office-records", response={201: OfficeRecordOut}, url_name="records_office_record_create")
+def office_record_create(request: HttpRequest, payload: OfficeRecordIn) -> Status[OfficeRecordOut]:
+    """Enter one office record; ``fields`` are the performance's fields (dates ISO or ROC, the
+    term of flexible learning and group activity as ``term`` like 114-1). Entering the same record
+    again is refused."""
+    import datetime as _datetime
+
+    from licheng.records import office_services
+    from licheng.records.office_records import OFFICE_KINDS, PERMISSION
+    from licheng.schools import rocdate
+
+    require(request, PERMISSION)
+    spec = OFFICE_KINDS.get(payload.kind)
+    if spec is None:
+        raise HttpError(422, _("Unknown record kind: %(kind)s.") % {"kind": payload.kind[:40]})
+    raw = dict(payload.fields)
+    try:
+        for column in spec.field_columns:
+            value = raw.get(column.key)
+            if isinstance(value, str) and value and column.parse is sheets_roc_date():
+                try:
+                    _datetime.date.fromisoformat(value)
+                except ValueError:
+                    raw[column.key] = rocdate.parse_roc(value).isoformat()
+        if spec.year_field == "term" and isinstance(raw.get("term"), str) and "-" in raw["term"]:
+            raw["year"], number = rocdate.parse_term(raw["term"])
+            raw["term"] = str(number)
+    except rocdate.RocDateError as error:
+        raise HttpError(422, str(error)) from None
+    student = Student.objects.filter(school=request.school, student_number=payload.student_number).first()  # type: ignore[attr-defined]
+    if student is None:
+        raise HttpError(422, _("No student with number %(value)s in this school.") % {"value": payload.student_number})
+    try:
+        entry = office_services.office_record_save(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            kind=spec.key,
+            student=student,
+            fields=raw,
+            description=payload.description,
+        )
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    return Status(201, _office_out(entry))
+
+
+def sheets_roc_date() -> Any:
+    from licheng.core.spreadsheets import roc_date
+
+    return roc_date
+
+
+# ---------------------------------------------------------------------------------------------
+# Elective course names
+# ---------------------------------------------------------------------------------------------
+
+
+class ElectiveNameOut(Schema):
+    id: int
+    term: str
+    course_code: str
+    name: str
+    category: str
+    grade_level: int | None
+
+
+class ElectiveNameIn(Schema):
+    term: str
+    course_code: str
+    name: str
+    category: str
+    grade_level: int | None = None
+
+
+def _elective_out(entry: Any) -> ElectiveNameOut:
+    return ElectiveNameOut(
+        id=entry.pk,
+        term=entry.term_label,
+        course_code=entry.course_code,
+        name=entry.name,
+        category=entry.category,
+        grade_level=entry.grade_level,
+    )
+
+
+@router.get("/elective-names", response=list[ElectiveNameOut], url_name="records_elective_names")
+def elective_name_list(request: HttpRequest, term: str = "", offset: int = 0) -> list[ElectiveNameOut]:
+    """The school's elective course names (needs ``courses.view_all``), 200 at a time."""
+    from licheng.records.elective_models import ElectiveCourseName
+    from licheng.schools import rocdate
+
+    require(request, "courses.view_all")
+    rows = ElectiveCourseName.objects.filter(school=request.school)  # type: ignore[attr-defined]
+    if term:
+        try:
+            year, number = rocdate.parse_term(term)
+        except rocdate.RocDateError as error:
+            raise HttpError(422, str(error)) from None
+        rows = rows.filter(academic_year=year, term=number)
+    start = max(offset, 0)
+    return [
+        _elective_out(e) for e in rows.order_by("-academic_year", "-term", "course_code")[start : start + API_PAGE_SIZE]
+    ]
+
+
+@router.post("/elective-names", response={201: ElectiveNameOut}, url_name="records_elective_name_create")
+def elective_name_create(request: HttpRequest, payload: ElectiveNameIn) -> Status[ElectiveNameOut]:
+    """Enter one elective course name (needs ``records.manage_course_codes``)."""
+    from licheng.records import electives
+
+    require(request, electives.PERMISSION)
+    data = {k: ("" if v is None else v) for k, v in payload.model_dump().items()}
+    form = electives.ElectiveNameForm(data)
+    if not form.is_valid():
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()))
+    try:
+        entry = electives.elective_name_save(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            values=form.values(),
+        )
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    return Status(201, _elective_out(entry))

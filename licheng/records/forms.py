@@ -37,7 +37,10 @@ class GradeForm(forms.Form):
     course_code = forms.CharField(label=_("Course code"), max_length=23, min_length=23)
     subject_name = forms.CharField(label=_("Subject name"), max_length=60)
     grade_level = forms.IntegerField(label=_("Grade level offered"), min_value=10, max_value=12)
-    credits = forms.IntegerField(label=_("Credits"), min_value=0, max_value=30)
+    credits = forms.IntegerField(label=_("Credits"), min_value=0, max_value=30, required=False)
+    periods = forms.IntegerField(
+        label=_("Periods"), min_value=0, max_value=200, required=False, help_text=_("Continuing education only")
+    )
     score = forms.DecimalField(label=_("Term score"), min_value=0, max_value=100, decimal_places=2, required=False)
     passed = forms.NullBooleanField(label=_("Passed"), required=False)
     makeup_score = forms.DecimalField(
@@ -63,6 +66,7 @@ class GradeForm(forms.Form):
         label=_("Original grade level"), min_value=10, max_value=12, required=False
     )
     original_credits = forms.IntegerField(label=_("Original credits"), min_value=0, max_value=30, required=False)
+    original_periods = forms.IntegerField(label=_("Original periods"), min_value=0, max_value=200, required=False)
     retake_score = forms.DecimalField(
         label=_("Retake score"), min_value=0, max_value=100, decimal_places=2, required=False
     )
@@ -87,6 +91,8 @@ class GradeForm(forms.Form):
                     data[name] = _term(value)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
+        if data.get("credits") is None and data.get("periods") is None and "credits" not in self.errors:
+            self.add_error("credits", _("Give the credits (or, for continuing education, the periods)."))
         variant = str(data.get("variant") or "")
         needs: dict[str, list[str]] = {
             GradeVariant.MAKEUP_COURSE: ["due_term"],
@@ -112,6 +118,8 @@ class GradeForm(forms.Form):
             values[year_field], values[term_field] = pair
         d.pop("student_number")
         d["original_course_code"] = (d.get("original_course_code") or "").upper()
+        if d.get("credits") is None:
+            d["credits"] = 0
         values.update(d)
         return values
 

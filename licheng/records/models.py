@@ -72,6 +72,8 @@ class Grade(models.Model):
     subject_name = models.CharField(_("subject name"), max_length=60)
     grade_level = models.PositiveSmallIntegerField(_("grade level offered"))
     credits = models.PositiveSmallIntegerField(_("credits"))
+    # Continuing education (進修部) counts periods instead of credits (DOMAIN.md §7); ``credits`` is 0 then.
+    periods = models.PositiveSmallIntegerField(_("periods"), null=True, blank=True)
     score = models.DecimalField(_("term score"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     makeup_score = models.DecimalField(_("make-up exam score"), max_digits=5, decimal_places=2, null=True, blank=True)
@@ -91,6 +93,7 @@ class Grade(models.Model):
     original_subject_name = models.CharField(_("original subject name"), max_length=60, blank=True)
     original_grade_level = models.PositiveSmallIntegerField(_("original grade level"), null=True, blank=True)
     original_credits = models.PositiveSmallIntegerField(_("original credits"), null=True, blank=True)
+    original_periods = models.PositiveSmallIntegerField(_("original periods"), null=True, blank=True)
     retake_score = models.DecimalField(_("retake score"), max_digits=5, decimal_places=2, null=True, blank=True)
     # 重讀
     is_repeat = models.BooleanField(_("repeated year"), default=False)
@@ -129,6 +132,13 @@ class Grade(models.Model):
         if self.credit_counted == CreditCounted.NOT_COUNTED:
             return 0
         return self.credits if (self.passed or self.makeup_passed) else 0
+
+    @property
+    def periods_earned(self) -> int:
+        """Continuing education: periods earned, by the same rule as credits."""
+        if self.periods is None or self.credit_counted == CreditCounted.NOT_COUNTED:
+            return 0
+        return self.periods if (self.passed or self.makeup_passed) else 0
 
 
 class ImportBatch(models.Model):
@@ -316,4 +326,5 @@ class RewardPenalty(models.Model):
 
 
 from licheng.records.career_models import CareerExploration  # noqa: E402, F401
+from licheng.records.elective_models import ElectiveCategory, ElectiveCourseName  # noqa: E402, F401
 from licheng.records.office_models import OfficeRecord, OfficeRecordKind  # noqa: E402, F401

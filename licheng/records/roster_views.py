@@ -29,7 +29,13 @@ def _page(request: HttpRequest, terms: list[Term], term: Term | None, problems: 
     return render(
         request,
         "records/precheck_roster.html",
-        {"terms": terms, "term": term, "problems": problems, "count": count, "roster_name": rosters.PRECHECK_ROSTER_NAME},
+        {
+            "terms": terms,
+            "term": term,
+            "problems": problems,
+            "count": count,
+            "roster_name": rosters.PRECHECK_ROSTER_NAME,
+        },
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
-from licheng.courses.models import Enrolment
+from licheng.courses.models import Course, Enrolment
 from licheng.people.models import Student
 from licheng.people.national_id import NationalIdError
 from licheng.people.national_id import validate as validate_national_id
@@ -47,7 +47,7 @@ class Roster:
 def precheck_rows(school: School, term: Term) -> Roster:
     """The roster's course-record rows (sorted by class, seat, course code) and, in the user's
     language, every reason the roster cannot be sent yet. Three queries."""
-    for model in (Student, Enrolment):
+    for model in (Student, Course, Enrolment):
         assert_submittable(model)
     enrolments = (
         Enrolment.objects.filter(school=school, course__term=term)

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from licheng.people.models import ParentLink, Student
@@ -175,3 +176,43 @@ def student_records(student: Student) -> dict[str, list[Any]]:
             CareerExploration.objects.filter(**where).order_by("academic_year", "term", "held_on")
         ),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Office-entered learning records
+# ---------------------------------------------------------------------------------------------
+
+
+def office_record_list(
+    user: User,
+    school: School,
+    kind: str,
+    *,
+    academic_year: int | None = None,
+    class_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Any]:
+    """One kind's office records for holders of ``performances.record``, each with its student,
+    class and performance (one query)."""
+    from licheng.records.office_models import OfficeRecord
+
+    if not may(user, school, "performances.record"):
+        return OfficeRecord.objects.none()
+    rows = OfficeRecord.objects.filter(school=school, kind=kind).select_related(
+        "student", "student__school_class", "performance"
+    )
+    if academic_year:
+        rows = rows.filter(academic_year=academic_year)
+    if class_id:
+        rows = rows.filter(student__school_class_id=class_id)
+    if search:
+        rows = rows.filter(Q(student__student_number=search) | Q(student__name__icontains=search))
+    return rows.order_by("-academic_year", "student__student_number", "pk")
+
+
+def office_record(user: User, school: School, pk: int) -> Any:
+    from licheng.records.office_models import OfficeRecord
+
+    if not may(user, school, "performances.record"):
+        raise Http404
+    return get_object_or_404(OfficeRecord.objects.filter(school=school).select_related("student", "performance"), pk=pk)

@@ -18,6 +18,7 @@ from licheng.core.errors import ServiceError
 from licheng.core.spreadsheets import Checked, Row
 from licheng.people import crypto
 from licheng.people.models import Student
+from licheng.people.sealing import ensure_not_sealed
 from licheng.people.selectors import may
 from licheng.records import bulk, importers, staff_records
 from licheng.records.models import CourseCode, Grade, GradeVariant, ImportBatch
@@ -113,8 +114,7 @@ def import_apply(*, actor: Actor, batch: ImportBatch) -> dict[str, int]:
             raise ServiceError(
                 _("Nothing was imported: %(count)s problem(s) must be fixed first.") % {"count": len(checked.errors)}
             )
-        writer = _WRITERS[batch.record_type]
-        summary = writer(school, rows, checked, batch.headers)
+        summary = _writer_for(batch.record_type)(school, rows, checked, batch.headers, actor)
         batch.status = ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.summary = summary
@@ -123,7 +123,9 @@ def import_apply(*, actor: Actor, batch: ImportBatch) -> dict[str, int]:
     return summary
 
 
-def _write_grades(school: School, rows: list[Row], checked: Checked, present: list[str]) -> dict[str, int]:
+def _write_grades(
+    school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
+) -> dict[str, int]:
     values = [checked.values[row.line] for row in rows]
     student_ids = sorted({v["student_id"] for v in values})
     existing: dict[tuple[Any, ...], Grade] = {}
@@ -154,7 +156,9 @@ def _write_grades(school: School, rows: list[Row], checked: Checked, present: li
     return {"created": len(created), "updated": len(changed), "unchanged": len(values) - len(created) - len(changed)}
 
 
-def _write_profiles(school: School, rows: list[Row], checked: Checked, present: list[str]) -> dict[str, int]:
+def _write_profiles(
+    school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
+) -> dict[str, int]:
     values = {checked.values[row.line]["student_id"]: checked.values[row.line] for row in rows}
     students = list(Student.objects.filter(school=school, pk__in=list(values)))
     changed = []
@@ -180,7 +184,9 @@ def _write_profiles(school: School, rows: list[Row], checked: Checked, present: 
     return {"created": 0, "updated": len(changed), "unchanged": len(values) - len(changed)}
 
 
-def _write_enrolments(school: School, rows: list[Row], checked: Checked, present: list[str]) -> dict[str, int]:
+def _write_enrolments(
+    school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
+) -> dict[str, int]:
     from licheng.courses.models import Enrolment
 
     wanted = {(checked.values[r.line]["course_id"], checked.values[r.line]["student_id"]) for r in rows}
@@ -197,8 +203,19 @@ def _write_enrolments(school: School, rows: list[Row], checked: Checked, present
     return {"created": len(new), "updated": 0, "unchanged": len(wanted) - len(new)}
 
 
-_WRITERS = {"grades": _write_grades, "profiles": _write_profiles, "enrolments": _write_enrolments}
+_WRITERS: dict[str, Any] = {"grades": _write_grades, "profiles": _write_profiles, "enrolments": _write_enrolments}
 _WRITERS.update(staff_records.WRITERS)
+
+
+def _writer_for(record_type: str) -> Any:
+    """Each record type's writer, called with the acting user (office records become performances
+    entered by them)."""
+    if record_type not in _WRITERS:
+        from licheng.records import electives, office_services
+
+        _WRITERS.update(office_services.WRITERS)
+        _WRITERS["elective_names"] = electives.write
+    return _WRITERS[record_type]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +228,9 @@ def grade_save(
 ) -> Grade:
     """Create or change one grade. ``values`` are the form's cleaned fields."""
     _require(actor, school, "records.manage_grades")
+    ensure_not_sealed(student)
+    if grade is not None:
+        ensure_not_sealed(grade.student)
     codes = importers.known_course_codes(school)
     if values["course_code"] not in codes:
         raise ServiceError(

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 
 from licheng.core import spreadsheets as sheets
 from licheng.core.spreadsheets import Checked, Column, Row
-from licheng.people.models import Student
 from licheng.records.career_models import CareerExploration
 from licheng.records.career_records import career_columns, career_row
 from licheng.records.models import (
@@ -26,6 +25,7 @@ from licheng.records.models import (
     RewardPenalty,
     RewardPenaltyKind,
 )
+from licheng.records.student_lookup import student_lookup
 from licheng.schools import rocdate
 from licheng.schools.models import School
 
@@ -254,17 +254,10 @@ KINDS: dict[str, Kind] = {
 def checker(kind: Kind) -> Callable[[School, list[Row], list[str]], Checked]:
     def check(school: School, rows: list[Row], present: list[str]) -> Checked:
         result = sheets.parse_cells(kind.columns, rows, present)
-        students = dict(Student.objects.filter(school=school).values_list("student_number", "pk"))
+        students = student_lookup(school)
         for row in rows:
             values = result.values[row.line]
-            number = values["student_number"]
-            values["student_id"] = students.get(number) if number else None
-            if number and values["student_id"] is None:
-                result.add(
-                    row.line,
-                    "student_number",
-                    _("No student with number %(value)s in this school.") % {"value": number},
-                )
+            values["student_id"] = students.resolve(values["student_number"], row.line, result)
             values["academic_year"], values["term"] = values["term"] or (None, None)
             kind.extra_check(values, row.line, result)
 
@@ -280,10 +273,10 @@ def checker(kind: Kind) -> Callable[[School, list[Row], list[str]], Checked]:
     return check
 
 
-def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str]], dict[str, int]]:
+def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str], Any], dict[str, int]]:
     """Create new rows, update changed ones (a changed cadre role loses its verification)."""
 
-    def write(school: School, rows: list[Row], checked: Checked, present: list[str]) -> dict[str, int]:
+    def write(school: School, rows: list[Row], checked: Checked, present: list[str], actor: Any) -> dict[str, int]:
         values = [checked.values[row.line] for row in rows]
         student_ids = sorted({v["student_id"] for v in values})
         existing: dict[tuple[Any, ...], Any] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.people.models import Student
+from licheng.people.sealing import ensure_not_sealed
 from licheng.records.models import CadreRole, CareerExploration
 from licheng.records.services import _require
 from licheng.records.staff_records import KINDS
@@ -26,6 +27,9 @@ def entry_save(
     verification; a second record with the same natural key is refused."""
     spec = KINDS[kind]
     _require(actor, school, spec.permission)
+    ensure_not_sealed(student)
+    if entry is not None:
+        ensure_not_sealed(entry.student)
     manager = spec.model._default_manager
     key = {"student": student, "academic_year": values["academic_year"], "term": values["term"]}
     key.update({f: values[f] for f in spec.key_fields})
@@ -56,6 +60,7 @@ def entry_save(
 def entry_delete(*, actor: Actor, school: School, kind: str, entry: Any) -> None:
     spec = KINDS[kind]
     _require(actor, school, spec.permission)
+    ensure_not_sealed(entry.student)
     with transaction.atomic():
         record(
             actor=actor,
@@ -71,7 +76,8 @@ def cadre_roles_verify(*, actor: Actor, school: School, roles: models.QuerySet[C
     """Mark every not-yet-verified role in ``roles`` as verified by ``actor``; returns how many."""
     _require(actor, school, "records.manage_cadre_roles")
     with transaction.atomic():
-        pending = roles.filter(school=school, verified_at__isnull=True)
+        # A sealed student's roles stay as they were: read-only.
+        pending = roles.filter(school=school, verified_at__isnull=True, student__sealed_at__isnull=True)
         count = pending.update(verified_at=timezone.now(), verified_by=actor.user)
         if count == 0:
             raise ServiceError(_("There are no unverified cadre roles here."))

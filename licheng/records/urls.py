@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licheng.records import roster_views, staff_views, views
+from licheng.records import elective_views, office_views, roster_views, staff_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/<slug:kind>/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("course-codes/", views.course_code_list, name="course_codes"),
     path("course-codes/import/", views.course_code_import, name="course_code_import"),
+    path("course-codes/export.xlsx", views.course_code_export, name="course_code_export"),
     path("cadre-roles/", staff_views.cadre_role_list, name="cadre_roles"),
     path("cadre-roles/new/", staff_views.cadre_role_create, name="cadre_role_create"),
     path("cadre-roles/<int:pk>/edit/", staff_views.cadre_role_edit, name="cadre_role_edit"),
@@ -41,6 +42,14 @@ urlpatterns = [
     path("career-exploration/export.xlsx", staff_views.career_exploration_export, name="career_exploration_export"),
     path("students/<int:pk>/records/", staff_views.student_records, name="student_records"),
     path("my-records/", staff_views.my_records, name="my_records"),
+    path("office-records/", office_views.office_record_list, name="office_records"),
+    path("office-records/export.xlsx", office_views.office_record_export, name="office_record_export"),
+    path("office-records/<slug:kind>/new/", office_views.office_record_create, name="office_record_create"),
+    path("office-records/<int:pk>/edit/", office_views.office_record_edit, name="office_record_edit"),
+    path("elective-names/", elective_views.elective_name_list, name="elective_names"),
+    path("elective-names/new/", elective_views.elective_name_create, name="elective_name_create"),
+    path("elective-names/<int:pk>/edit/", elective_views.elective_name_edit, name="elective_name_edit"),
+    path("elective-names/export.xlsx", elective_views.elective_name_export, name="elective_name_export"),
     path("rosters/precheck/", roster_views.precheck_roster, name="precheck_roster"),
     path("rosters/precheck/export.xlsx", roster_views.precheck_roster_export, name="precheck_roster_export"),
 ]

@@ -312,3 +312,22 @@ def course_code_import(request: HttpRequest) -> HttpResponse:
     codes = selectors.course_codes(request.school)  # type: ignore[attr-defined]
     page = Paginator(codes, PAGE_SIZE).get_page(1)
     return _course_code_page(request, page, form, result)
+
+
+COURSE_CODE_EXPORT_HEADER = ["課程代碼", "每學期學分數", "入學年度", "科目名稱", "彈性學習或團體活動"]
+
+
+@school_view("courses.view_all")
+def course_code_export(request: HttpRequest) -> HttpResponse:
+    """The course codes as XLSX (the filters of the list apply)."""
+    entry_year = request.GET.get("year", "")
+    codes = selectors.course_codes(
+        request.school,  # type: ignore[attr-defined]
+        entry_year=int(entry_year) if entry_year.isdigit() else None,
+        search=request.GET.get("q", "")[:30],
+    )
+    rows = (
+        [c.code, c.credits_per_term, c.entry_year, c.subject_name, "1" if c.is_flexible_or_group else "0"]
+        for c in codes[:EXPORT_LIMIT]
+    )
+    return _xlsx(sheets.workbook_bytes(_("Course codes"), COURSE_CODE_EXPORT_HEADER, rows), "licheng-course-codes.xlsx")

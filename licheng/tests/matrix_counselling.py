@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from licheng.tests.matrix_base import Case, World, who
+from licheng.tests.matrix_base import OK, Case, World, who
 
 SESSION = lambda w: {"pk": w.extra["counselling_session"].pk}  # noqa: E731
 ATTACHMENT = lambda w: {"pk": w.extra["counselling_session"].pk, "file_id": w.extra["counselling_file"].pk}  # noqa: E731
@@ -41,6 +41,13 @@ CASES = [
     Case("api-v1:counselling_sessions", who(200, anonymous=401)),
     Case("api-v1:counselling_session", who(404, anonymous=401, student=200, homeroom_teacher=200), kwargs=SESSION),
     Case("api-v1:counselling_session_create", who(403, anonymous=401), method="post", data=_payload),
+    # Multipart only: the matrix's JSON body is refused (422) before any check, for everyone signed in.
+    Case("api-v1:counselling_session_attachments", who(OK, anonymous=401), kwargs=SESSION, method="post"),
+    Case(
+        "api-v1:counselling_session_attachment",
+        who(404, anonymous=401, student=200, homeroom_teacher=200),
+        kwargs=ATTACHMENT,
+    ),
 ]
 
 

@@ -16,6 +16,12 @@ TRANSCRIPT = who(404, anonymous=302, student=200, homeroom_teacher=200, parent=2
 API_TRANSCRIPT = who(404, anonymous=401, student=200, homeroom_teacher=200, parent=200, registry=200, school_admin=200)
 API_REGISTRY = who(403, anonymous=401, registry=200, school_admin=200, outsider=200)
 API_REGISTRY_POST = who(403, anonymous=401, registry=OK, school_admin=OK, outsider=OK)
+ELECTIVE = lambda w: {"pk": w.extra["records_elective_name"].pk}  # noqa: E731
+ELECTIVE_KIND = lambda w: {"kind": "elective_names"}  # noqa: E731
+
+
+def _elective_payload(w: World) -> dict[str, Any]:
+    return {"term": "114-2", "course_code": CODE, "name": "程式設計", "category": "diverse", "grade_level": 10}
 
 
 def _grade_payload(w: World) -> dict[str, Any]:
@@ -43,16 +49,37 @@ CASES = [
     Case("records:import_apply", POST_REGISTRY_OBJ, kwargs=BATCH, method="post"),
     # Office staff list the course codes; the curriculum section (and the admin) imports them.
     Case("records:course_codes", PAGE_REGISTRY),
+    Case("records:course_code_export", PAGE_REGISTRY),
     Case("records:course_code_import", who(403, anonymous=302, school_admin=OK, outsider=OK), method="post"),
     Case("api-v1:records_grades", API_REGISTRY),
     Case("api-v1:records_grade_create", API_REGISTRY_POST, method="post", data=_grade_payload),
     Case("api-v1:records_transcript", API_TRANSCRIPT, kwargs=API_STUDENT),
     Case("api-v1:records_course_codes", API_REGISTRY),
+    # The pre-check roster: whoever sees every grade (registry, curriculum, admin). The outsider's
+    # school has no term: the page says so, the API answers 404.
+    Case("records:precheck_roster", PAGE_REGISTRY),
+    Case("records:precheck_roster_export", PAGE_REGISTRY),
+    Case("api-v1:records_precheck_roster", who(403, anonymous=401, registry=OK, school_admin=OK, outsider=404)),
+    # Elective course names: listed for those who see the course codes; entered by the
+    # curriculum section (no persona) and the admin.
+    Case("records:elective_names", PAGE_REGISTRY),
+    Case("records:elective_name_export", PAGE_REGISTRY),
+    Case("records:elective_name_create", who(403, anonymous=302, school_admin=200, outsider=200)),
+    Case("records:elective_name_edit", who(403, anonymous=302, school_admin=200, outsider=404), kwargs=ELECTIVE),
+    Case("records:import_start", who(403, anonymous=302, school_admin=200, outsider=200), kwargs=ELECTIVE_KIND),
+    Case("records:import_template", who(403, anonymous=302, school_admin=200, outsider=200), kwargs=ELECTIVE_KIND),
+    Case("api-v1:records_elective_names", API_REGISTRY),
+    Case(
+        "api-v1:records_elective_name_create",
+        who(403, anonymous=401, school_admin=OK, outsider=OK),
+        method="post",
+        data=_elective_payload,
+    ),
 ]
 
 
 def extend(world: World) -> None:
-    from licheng.records.models import Grade, ImportBatch
+    from licheng.records.models import ElectiveCourseName, Grade, ImportBatch
 
     p = world.p
     world.extra["records_grade"] = Grade.objects.create(
@@ -74,4 +101,7 @@ def extend(world: World) -> None:
         headers=["student_number", "term", "course_code", "subject_name", "grade_level", "credits"],
         rows=[[2, [p.student.student_number, "114-2", CODE, "國文", "10", "4"]]],
         row_count=1,
+    )
+    world.extra["records_elective_name"] = ElectiveCourseName.objects.create(
+        school=p.school, academic_year=114, term=1, course_code=CODE, name="多元選修：程式", category="diverse"
     )

@@ -87,3 +87,23 @@ def test_list_queries_stay_constant(
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         response = curriculum.get(reverse("records:course_codes"))
     assert response.status_code == 200
+
+
+def test_course_codes_export_as_xlsx(personas: Personas, registry: Client) -> None:
+    import io
+
+    import openpyxl
+    from django.utils import timezone
+
+    CourseCode.objects.create(
+        school=personas.school,
+        code="114123456A1101010000000",
+        credits_per_term="444440",
+        entry_year=114,
+        subject_name="國文",
+        imported_at=timezone.now(),
+    )
+    response = registry.get(reverse("records:course_code_export"))
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1] == ("114123456A1101010000000", "444440", 114, "國文", "0")

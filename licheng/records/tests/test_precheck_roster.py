@@ -4,6 +4,7 @@ problem, counselling never included, who may download it, constant queries."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -21,7 +22,7 @@ from licheng.testing.personas import Personas
 pytestmark = pytest.mark.django_db
 
 
-def _export(client: Client, personas: Personas) -> object:
+def _export(client: Client, personas: Personas) -> Any:
     return client.get(reverse("records:precheck_roster_export") + f"?term={personas.term.pk}")
 
 

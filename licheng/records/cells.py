@@ -1,0 +1,30 @@
+"""Cells shared by the record types' spreadsheets: course codes and grade levels."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from licheng.core.spreadsheets import CellError
+
+COURSE_CODE = re.compile(r"^[0-9A-Z]{23}$")
+CREDITS_PER_TERM = re.compile(r"^[0-9]{6}$")
+
+
+def course_code(value: str) -> str:
+    code = value.strip().upper()
+    if not COURSE_CODE.match(code):
+        raise CellError(_("“%(value)s” is not a course code: 23 digits and capital letters.") % {"value": value[:30]})
+    return code
+
+
+def grade_level(value: str) -> int:
+    """10–12, or 1–3 as some exports write it."""
+    if re.fullmatch(r"\d{1,2}(\.0+)?", value):
+        number = int(float(value))
+        if 1 <= number <= 3:
+            return number + 9
+        if 10 <= number <= 12:
+            return number
+    raise CellError(_("A grade level is 10, 11 or 12 (or 1 to 3), not “%(value)s”.") % {"value": value})

@@ -1,0 +1,299 @@
+"""Demo data for staff-entered records: the course codes of the school's courses, grades for the
+students' past terms, a few cadre roles (class leaders, some verified), attendance, elective names,
+one counselling session and a couple of office-entered learning records. Idempotent: nothing is
+added when the school already has grades."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import zlib
+from typing import Any
+
+from django.utils import timezone
+from django_scopes import scope
+
+from licheng.audit.services import Actor
+from licheng.core.errors import ServiceError
+from licheng.courses.models import Course, Enrolment
+from licheng.people.models import RoleGrant, Student
+from licheng.people.roles import Role
+from licheng.records.models import (
+    AttendanceKind,
+    AttendanceRecord,
+    CadreLevel,
+    CadreRole,
+    CourseCode,
+    CreditCounted,
+    ElectiveCategory,
+    ElectiveCourseName,
+    Grade,
+)
+from licheng.schools import rocdate
+from licheng.schools.models import School, Term
+
+MAX_STUDENTS = 300
+PAST_SUBJECTS = [("國文", 4), ("英文", 4), ("數學", 4), ("歷史", 2), ("地理", 2), ("物理", 2), ("化學", 2), ("生物", 2)]
+
+
+def _score(*parts: object) -> decimal.Decimal:
+    """A stable, plausible score (48–98) for a student, term and subject."""
+    seed = zlib.crc32("|".join(str(p) for p in parts).encode())
+    return decimal.Decimal(48 + seed % 51)
+
+
+def _user(school: School, *roles: str) -> Actor | None:
+    grant = (
+        RoleGrant.objects.filter(school=school, role__in=roles).select_related("user").order_by("role", "pk").first()
+    )
+    return Actor(user=grant.user) if grant else None
+
+
+def _course_codes(school: School, now: datetime.datetime) -> None:
+    if CourseCode.objects.filter(school=school).exists():
+        return
+    rows = {}
+    for code, credits, name in Course.objects.filter(school=school).values_list(
+        "course_code", "credits_per_term", "subject_name"
+    ):
+        if len(code) == 23 and code.isalnum() and code not in rows:
+            rows[code] = CourseCode(
+                school=school,
+                code=code,
+                credits_per_term=credits if len(credits) == 6 and credits.isdigit() else "000000",
+                entry_year=int(code[:3]),
+                is_flexible_or_group=code[16] == "9" and code[18] == "D",
+                subject_name=name[:60],
+                imported_at=now,
+            )
+    CourseCode.objects.bulk_create(rows.values(), batch_size=1000)
+
+
+def _grades(school: School, students: list[Student], current: Term | None, today: datetime.date) -> None:
+    grades: list[Grade] = []
+    seen: set[tuple[int, int, int, str]] = set()
+
+    def add(student: Student, year: int, term: int, code: str, subject: str, level: int, credits: int) -> None:
+        key = (student.pk, year, term, code)
+        if key in seen:
+            return
+        seen.add(key)
+        score = _score(student.student_number, year, term, subject)
+        passed = score >= 60
+        grades.append(
+            Grade(
+                school=school,
+                student=student,
+                academic_year=year,
+                term=term,
+                course_code=code,
+                subject_name=subject,
+                grade_level=level,
+                credits=credits,
+                score=score,
+                passed=passed,
+                makeup_score=None if passed else decimal.Decimal(60),
+                makeup_passed=None if passed else True,
+                credit_counted=CreditCounted.COUNTED,
+            )
+        )
+
+    # Terms of this school that have ended: the real enrolments.
+    ids = [s.pk for s in students]
+    for enrolment in Enrolment.objects.filter(
+        school=school, student_id__in=ids, course__term__ends_on__lt=today
+    ).select_related("course", "course__term__academic_year", "course__school_class", "student__school_class"):
+        course, student = enrolment.course, enrolment.student
+        school_class = course.school_class or student.school_class
+        level = school_class.grade if school_class is not None else 10
+        add(
+            student,
+            course.term.academic_year.year,
+            course.term.number,
+            course.course_code,
+            course.subject_name,
+            level,
+            course.credits,
+        )
+    # Earlier years (before the demo calendar): the common subjects, one line per term.
+    first_year = current.academic_year.year if current else rocdate.academic_year_of(today)
+    for student in students:
+        for year in range(student.entry_year, first_year):
+            level = 10 + year - student.entry_year
+            if level > 12:
+                continue
+            for term in (1, 2):
+                for position, (subject, credits) in enumerate(PAST_SUBJECTS):
+                    code = f"{student.entry_year:03d}{school.code}A11010{level - 9}0{position:06d}"[:23]
+                    add(student, year, term, code, subject, level, credits)
+    Grade.objects.bulk_create(grades, batch_size=1000)
+
+
+def _cadre_roles_and_attendance(school: School, students: list[Student], current: Term | None) -> None:
+    if current is None:
+        return
+    year, term = current.academic_year.year, current.number
+    starts, ends = current.starts_on, current.ends_on
+    leaders = [s for s in students if s.seat in (1, 2)][:40]
+    roles = []
+    for student in leaders:
+        post = "班長" if student.seat == 1 else "副班長"
+        unit = f"{student.school_class.name}班" if student.school_class else "班級"
+        roles.append(
+            CadreRole(
+                school=school,
+                student=student,
+                academic_year=year,
+                term=term,
+                unit=unit,
+                post=post,
+                level=CadreLevel.CLASS,
+                starts_on=starts,
+                ends_on=ends,
+                verified_at=timezone.now() if student.seat == 1 else None,
+            )
+        )
+    if students:
+        roles.append(
+            CadreRole(
+                school=school,
+                student=students[0],
+                academic_year=year,
+                term=term,
+                unit="熱音社",
+                post="社長",
+                level=CadreLevel.CLUB,
+                starts_on=starts,
+                ends_on=ends,
+            )
+        )
+    CadreRole.objects.bulk_create(roles)
+    kinds = [AttendanceKind.SICK, AttendanceKind.PERSONAL, AttendanceKind.LATE, AttendanceKind.OFFICIAL]
+    records = [
+        AttendanceRecord(
+            school=school,
+            student=student,
+            academic_year=year,
+            term=term,
+            kind=kinds[i % len(kinds)],
+            periods=1 + zlib.crc32(student.student_number.encode()) % 6,
+        )
+        for i, student in enumerate(students[::7][:40])
+    ]
+    AttendanceRecord.objects.bulk_create(records)
+
+
+def _electives(school: School, current: Term | None) -> None:
+    if current is None:
+        return
+    names = ["程式設計與生活應用", "生活中的化學", "英語簡報實務", "地方創生專題"]
+    courses = Course.objects.filter(school=school, term=current, school_class__isnull=True).order_by("pk")[:4]
+    categories = [ElectiveCategory.DIVERSE, ElectiveCategory.ADVANCED, ElectiveCategory.DIVERSE, ElectiveCategory.OTHER]
+    seen = set()
+    rows = []
+    for course, name, category in zip(courses, names, categories, strict=False):
+        if course.course_code in seen:
+            continue
+        seen.add(course.course_code)
+        rows.append(
+            ElectiveCourseName(
+                school=school,
+                academic_year=current.academic_year.year,
+                term=current.number,
+                course_code=course.course_code,
+                name=name,
+                category=category,
+            )
+        )
+    ElectiveCourseName.objects.bulk_create(rows)
+
+
+def _counselling(school: School, students: list[Student], today: datetime.date) -> None:
+    from licheng.counselling.services import counselling_session_create
+
+    student = next((s for s in students if s.school_class and s.school_class.counsellor_id), None)
+    if student is None or student.school_class is None:
+        return
+    counsellor = student.school_class.counsellor
+    try:
+        counselling_session_create(
+            actor=Actor(user=counsellor),
+            school=school,
+            counsellor=counsellor,  # type: ignore[arg-type]
+            kind="individual",
+            held_on=today - datetime.timedelta(days=14),
+            starts_at=datetime.time(12, 10),
+            ends_at=datetime.time(12, 50),
+            place="輔導室諮詢室",
+            students=[student],
+            content="討論高二選課方向：對資訊與數學有興趣，考慮選修「程式設計與生活應用」及數學加深加廣課程。",
+            advice="建議先參加資訊學群講座，再與家長討論；下學期初再次諮詢。",
+        )
+    except ServiceError:
+        return
+
+
+def _office_records(school: School, students: list[Student], current: Term | None) -> None:
+    from licheng.records.office_services import office_record_save
+
+    actor = _user(school, Role.INTERNSHIP, Role.CURRICULUM, Role.ACTIVITIES, Role.SCHOOL_ADMIN)
+    if actor is None or current is None or len(students) < 2:
+        return
+    year, term = current.academic_year.year, current.number
+    day = min(current.starts_on + datetime.timedelta(days=40), current.ends_on)
+    entries: list[tuple[str, Student, dict[str, Any]]] = [
+        (
+            "flexible_learning",
+            students[0],
+            {
+                "flexible_kind": "1",
+                "title": "自主學習：Python 資料分析入門",
+                "unit": "教務處",
+                "year": year,
+                "term": str(term),
+                "periods_per_week": 2,
+                "weeks": 18,
+            },
+        ),
+        (
+            "service_learning",
+            students[1],
+            {
+                "name": "社區淨灘服務",
+                "organisation": "海洋保育協會",
+                "start": day.isoformat(),
+                "end": day.isoformat(),
+                "hours": "4",
+            },
+        ),
+        (
+            "certificates",
+            students[0],
+            {"certificate_code": "1100301", "certificate_kind": "2", "date": day.isoformat(), "score": "合格"},
+        ),
+    ]
+    for kind, student, fields in entries:
+        try:
+            office_record_save(actor=actor, school=school, kind=kind, student=student, fields=fields)
+        except ServiceError:
+            continue
+
+
+def add_demo_data(school: School, *, today: datetime.date) -> None:
+    from licheng.schools.selectors import current_term
+
+    with scope(school=school):
+        if Grade.objects.filter(school=school).exists():
+            return
+        current = current_term(school, today)
+        students = list(
+            Student.objects.filter(school=school, sealed_at__isnull=True)
+            .select_related("school_class", "school_class__counsellor")
+            .order_by("school_class__grade", "school_class__name", "seat", "pk")[:MAX_STUDENTS]
+        )
+        _course_codes(school, timezone.now())
+        _grades(school, students, current, today)
+        _cadre_roles_and_attendance(school, students, current)
+        _electives(school, current)
+        _counselling(school, students, today)
+        _office_records(school, students, current)
