@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from licheng.submissions import menu as submissions_menu
 from licheng.workinggroup import menu as workinggroup_menu
 
 if TYPE_CHECKING:
-    from licheng.people.models import User
+    from licheng.people.models import Student, User
     from licheng.schools.models import School, Term
 
 
@@ -85,6 +86,20 @@ class HomeContext:
             self._term = current_term(self.school, self.today)
             self._term_loaded = True
         return self._term
+
+    @functools.cached_property
+    def student(self) -> Student | None:
+        """The user's student profile in this school (with school, class and division), fetched once
+        for every section that needs it; None for anyone who is not a student here."""
+        from licheng.people.models import Student
+
+        if not self.user.is_authenticated or self.user.school_id != self.school.pk:
+            return None
+        return (
+            Student.objects.filter(school=self.school, user=self.user)
+            .select_related("school", "school_class", "school_class__academic_year", "division")
+            .first()
+        )
 
 
 # ---------------------------------------------------------------- students and parents

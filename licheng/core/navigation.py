@@ -64,6 +64,7 @@ MENU: list[NavEntry] = [
     NavEntry(RECORDS["my_records"], "records:my_records", role(Role.STUDENT)),
     *records_menu.MENU,
     NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
+    NavEntry(PORTFOLIO["exports"], "portfolio:exports", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),
     NavEntry(PORTFOLIO["children"], "portfolio:children", role(Role.PARENT)),
     NavEntry(PORTFOLIO["queue"], "portfolio:queue", role(Role.SUBJECT_TEACHER)),

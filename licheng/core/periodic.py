@@ -53,6 +53,9 @@ JOBS: list[PeriodicJob] = [
         "licheng.backups.tasks.run_backup",
         every=datetime.timedelta(hours=getattr(settings, "BACKUP_INTERVAL_HOURS", 24)),
     ),
+    PeriodicJob(
+        "purge_expired_exports", "licheng.portfolio.export.purge_expired_exports", daily_at=datetime.time(2, 30)
+    ),
     PeriodicJob("apply_retention", "licheng.lifecycle.tasks.apply_retention", daily_at=datetime.time(3, 0)),
     # Reminders go out in the morning, before school starts.
     PeriodicJob("send_due_reminders", "licheng.notifications.tasks.send_due_reminders", daily_at=datetime.time(7, 0)),

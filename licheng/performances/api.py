@@ -1,19 +1,27 @@
 """``/api/v1/performances``: the caller's performances, selection with counters, writings and reviews.
 
-Files are added through the pages (multipart uploads); the API carries the records themselves.
+Files come as ``multipart/form-data`` exactly as on the pages: streamed to disk with the school's
+size limit (reading stops at the first byte over it), then the same content checks, caps and window
+in the same service functions. ``POST /mine`` takes JSON (no files) or multipart (``kind``,
+``description``, ``external_link``, ``fields`` as a JSON object, and ``files`` repeated);
+``POST /mine/{id}/files`` adds files and ``DELETE /mine/{id}/files/{file_id}`` removes one.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ValidationError
 
 from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
+from licheng.files.upload import UploadTooLarge, limit_upload
 from licheng.people.models import Student
 from licheng.performances import selectors, services, windows
 from licheng.performances.kinds import KINDS
@@ -210,11 +218,115 @@ def my_performances(request: HttpRequest, year: int | None = None) -> list[Perfo
     return [PerformanceOut.of(p) for p in selectors.performances_of(student, academic_year)]
 
 
-@router.post("/mine", response={201: PerformanceOut, 422: ErrorOut}, url_name="performances_create")
-def performance_create(request: HttpRequest, payload: PerformanceIn) -> Status[Any]:
+def _file_limit(school: School) -> int:
+    """The largest file the school accepts now (each file's own kind limit is checked when stored)."""
+    term = current_term(school)
+    rules = rules_for(school, term.academic_year if term else None)
+    return max(rules.document_max_mb, rules.media_max_mb) * 1024 * 1024
+
+
+class _TooLarge(ServiceError):
+    """A file (or the whole body) over the limit: answered 413."""
+
+
+def _multipart_files(
+    request: HttpRequest,
+    school: School,
+    *,
+    name: str = "files",
+    files_allowed: int = services.MAX_FILES_PER_PERFORMANCE,
+) -> list[Any]:
+    """Read a multipart body with the pages' limits; _TooLarge when over them."""
+    try:
+        limit_upload(request, _file_limit(school), files_allowed=files_allowed)
+    except UploadTooLarge as error:
+        raise _TooLarge(error.message, field=name) from None
+    return request.FILES.getlist(name)
+
+
+def _is_multipart(request: HttpRequest) -> bool:
+    return (request.content_type or "").startswith("multipart/form-data")
+
+
+_CREATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": PerformanceIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["kind", "description"],
+                    "properties": {
+                        "kind": {"type": "integer"},
+                        "description": {"type": "string"},
+                        "external_link": {"type": "string"},
+                        "fields": {"type": "string", "description": "the kind's fields as a JSON object"},
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+    }
+}
+_FILES_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                }
+            }
+        },
+    }
+}
+
+
+def _payload(request: HttpRequest) -> tuple[PerformanceIn, list[Any]]:
+    """The performance and its files from a JSON or a multipart body."""
+    school = _school(request)
+    if _is_multipart(request):
+        files = _multipart_files(request, school)
+        raw_fields = request.POST.get("fields") or "{}"
+        try:
+            fields = json.loads(raw_fields)
+        except ValueError:
+            raise ServiceError(_("The fields must be a JSON object."), field="fields") from None
+        data: Any = {
+            "kind": request.POST.get("kind"),
+            "description": request.POST.get("description", ""),
+            "external_link": request.POST.get("external_link", ""),
+            "fields": fields,
+        }
+    else:
+        files = []
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ServiceError(_("The request body must be JSON or multipart form data.")) from None
+    try:
+        return PerformanceIn.model_validate(data), files
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else None
+        raise ServiceError(_("Check this field: %(field)s.") % {"field": field or "?"}, field=field) from None
+
+
+@router.post(
+    "/mine",
+    response={201: PerformanceOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="performances_create",
+    openapi_extra=_CREATE_BODY,
+)
+def performance_create(request: HttpRequest) -> Status[Any]:
+    """Add a performance: JSON without files, or multipart with ``files`` (same checks as the pages)."""
     school = _school(request)
     _me(request)
     try:
+        payload, files = _payload(request)
         performance = services.performance_create(
             actor=Actor.from_request(request),
             school=school,
@@ -222,10 +334,73 @@ def performance_create(request: HttpRequest, payload: PerformanceIn) -> Status[A
             description=payload.description,
             external_link=payload.external_link,
             fields=payload.fields,
+            uploads=files,
+        )
+    except ServiceError as error:
+        return _refused(request, error)
+    return Status(201, PerformanceOut.of(selectors.with_files(Performance.objects.filter(pk=performance.pk)).get()))
+
+
+def _refused(request: HttpRequest, error: ServiceError) -> Status[Any]:
+    if isinstance(error, _TooLarge):
+        return Status(413, ErrorOut(message=error.message, field=error.field))
+    return error_out(error)
+
+
+@router.post(
+    "/mine/{performance_id}/files",
+    response={200: PerformanceOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="performances_add_files",
+    openapi_extra=_FILES_BODY,
+)
+def performance_add_files(request: HttpRequest, performance_id: int) -> Status[Any]:
+    """Add files (multipart ``files``) to one of your performances, in the upload window."""
+    school = _school(request)
+    performance = _mine(request, performance_id)
+    try:
+        if not _is_multipart(request):
+            raise ServiceError(_("Send the files as multipart form data."), field="files")
+        files = _multipart_files(request, school)
+        if not files:
+            raise ServiceError(_("Choose at least one file."), field="files")
+        services.performance_update(
+            actor=Actor.from_request(request),
+            school=school,
+            performance=performance,
+            description=performance.description,
+            external_link=performance.external_link,
+            fields=performance.fields,
+            uploads=files,
+        )
+    except ServiceError as error:
+        return _refused(request, error)
+    return Status(200, PerformanceOut.of(_mine(request, performance_id)))
+
+
+@router.delete(
+    "/mine/{performance_id}/files/{file_id}",
+    response={200: PerformanceOut, 422: ErrorOut},
+    url_name="performances_remove_file",
+)
+def performance_remove_file(request: HttpRequest, performance_id: int, file_id: int) -> Status[Any]:
+    """Remove one file (its ``id`` in ``files``) from one of your performances."""
+    school = _school(request)
+    performance = _mine(request, performance_id)
+    if not any(f.stored_file_id == file_id for f in performance.performance_files.all()):
+        raise HttpError(404, "Not Found")
+    try:
+        services.performance_update(
+            actor=Actor.from_request(request),
+            school=school,
+            performance=performance,
+            description=performance.description,
+            external_link=performance.external_link,
+            fields=performance.fields,
+            remove_file_ids=[file_id],
         )
     except ServiceError as error:
         return error_out(error)
-    return Status(201, PerformanceOut.of(selectors.with_files(Performance.objects.filter(pk=performance.pk)).get()))
+    return Status(200, PerformanceOut.of(_mine(request, performance_id)))
 
 
 @router.post(
@@ -320,6 +495,53 @@ def writing_put(request: HttpRequest, kind: str, payload: WritingIn) -> Any:
     except ServiceError as error:
         return error_out(error)
     return _writing_out(writing.term, kind, selectors.writings_of(student, writing.term)[kind])
+
+
+_ATTACHMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["attachment"],
+                    "properties": {"attachment": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/writings/{kind}/attachment",
+    response={200: WritingOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="performances_writing_attachment",
+    openapi_extra=_ATTACHMENT_BODY,
+)
+def writing_attachment(request: HttpRequest, kind: str) -> Status[Any]:
+    """Attach a file (multipart ``attachment``) to this term's writing of ``kind``, replacing the
+    one it had; the text stays as it is. Same checks and limits as the page."""
+    student = _me(request)
+    school = _school(request)
+    try:
+        if not _is_multipart(request):
+            raise ServiceError(_("Send the files as multipart form data."), field="attachment")
+        files = _multipart_files(request, school, name="attachment", files_allowed=1)
+        if len(files) != 1:
+            raise ServiceError(_("Choose at least one file."), field="attachment")
+        term = current_term(school)
+        existing = selectors.writings_of(student, term).get(kind) if term else None
+        writing = services.writing_save(
+            actor=Actor.from_request(request),
+            school=school,
+            kind=kind,
+            sections=existing.sections if existing else {},
+            attachment=files[0],
+        )
+    except ServiceError as error:
+        return _refused(request, error)
+    return Status(200, _writing_out(writing.term, kind, selectors.writings_of(student, writing.term)[kind]))
 
 
 @router.post(

@@ -20,14 +20,16 @@ LABELS = {
 
 
 def student_home_section(ctx: HomeContext) -> Section:
-    """This year's counters, the windows, and whether this term's writings exist. Three queries
-    (the student with their counts, the rules, the year's terms for the windows)."""
+    """This year's counters, the windows, and whether this term's writings exist. The student
+    (``ctx.student``) and the rules are shared with the other sections; here one query for the three
+    counts, plus what the windows read."""
     from django.db.models import Count, Q
 
     from licheng.core.home import Section
     from licheng.people.models import Student
     from licheng.performances import windows
     from licheng.performances.models import Source
+    from licheng.portfolio.menu import home_rules
     from licheng.schools.selectors import rules_for
 
     term = ctx.term
@@ -37,41 +39,38 @@ def student_home_section(ctx: HomeContext) -> Section:
         "selection_url": reverse("performances:selection"),
         "writings_url": reverse("performances:writings"),
     }
-    if term is not None:
+    student = ctx.student
+    if term is not None and student is not None:
         year_id = term.academic_year_id
-        student = (
-            Student.objects.filter(school=ctx.school, user=ctx.user)
-            .annotate(
-                uploaded=Count(
-                    "performances",
-                    filter=Q(
-                        performances__academic_year_id=year_id,
-                        performances__source=Source.STUDENT,
-                        performances__withdrawn_at__isnull=True,
-                    ),
-                    distinct=True,
+        # the three counts in one query (the student row itself comes from ctx.student)
+        counts = Student.objects.filter(pk=student.pk).aggregate(
+            uploaded=Count(
+                "performances",
+                filter=Q(
+                    performances__academic_year_id=year_id,
+                    performances__source=Source.STUDENT,
+                    performances__withdrawn_at__isnull=True,
                 ),
-                selected=Count(
-                    "performance_selections",
-                    filter=Q(performance_selections__academic_year_id=year_id),
-                    distinct=True,
-                ),
-                written=Count("writings", filter=Q(writings__term=term), distinct=True),
-            )
-            .first()
+                distinct=True,
+            ),
+            selected=Count(
+                "performance_selections",
+                filter=Q(performance_selections__academic_year_id=year_id),
+                distinct=True,
+            ),
+            written=Count("writings", filter=Q(writings__term=term), distinct=True),
         )
-        if student is not None:
-            year = term.academic_year
-            rules = rules_for(ctx.school, year)
-            data.update(
-                uploaded=student.uploaded,  # type: ignore[attr-defined]
-                upload_cap=rules.performances_per_year,
-                selected=student.selected,  # type: ignore[attr-defined]
-                selection_cap=rules.performances_selected,
-                upload_open=windows.upload_open(ctx.school, year, ctx.today),
-                selection_open=windows.selection_open(ctx.school, year, ctx.today),
-                writings=student.written,  # type: ignore[attr-defined]
-            )
+        year = term.academic_year
+        rules = home_rules(ctx) or rules_for(ctx.school, year)
+        data.update(
+            uploaded=counts["uploaded"],
+            upload_cap=rules.performances_per_year,
+            selected=counts["selected"],
+            selection_cap=rules.performances_selected,
+            upload_open=windows.upload_open(ctx.school, year, ctx.today),
+            selection_open=windows.selection_open(ctx.school, year, ctx.today),
+            writings=counts["written"],
+        )
     return Section("performances_student", _("My performances"), data)
 
 

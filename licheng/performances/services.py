@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
+from licheng.lifecycle.selectors import ensure_may_upload
 from licheng.people.models import Student
 from licheng.people.roles import OFFICE_ROLES
+from licheng.people.sealing import ensure_not_sealed
 from licheng.people.selectors import may
 from licheng.performances import windows
 from licheng.performances.kinds import CodeTable, Kind, clean_fields, spec_for
@@ -104,6 +106,7 @@ def clean_external_link(link: str) -> str:
 
 def _ingest(actor: Actor, school: School, academic_year: AcademicYear, uploads: Iterable[UploadedFile]) -> list[Any]:
     from licheng.files.services import FileRejected, file_ingest
+    from licheng.portfolio.services import discard_stored
 
     rules = rules_for(school, academic_year)
     stored = []
@@ -120,7 +123,11 @@ def _ingest(actor: Actor, school: School, academic_year: AcademicYear, uploads: 
                 )
             )
         except FileRejected as error:
-            raise ServiceError(str(error), field="files") from None
+            discard_stored(stored)
+            raise ServiceError(f"{upload.name}: {error}", field="files") from None
+        except BaseException:
+            discard_stored(stored)
+            raise
     return stored
 
 
@@ -148,6 +155,7 @@ def performance_create(
     """A student adds a performance for the current academic year, in the upload window, under the
     yearly cap."""
     student = _require_own_student(actor, school)
+    ensure_may_upload(student)
     academic_year = _this_year(school)
     spec = spec_for(kind)
     if not windows.upload_open(school, academic_year):
@@ -193,6 +201,7 @@ def _editable(actor: Actor, school: School, performance: Performance) -> Student
     student = _require_own_student(actor, school)
     if performance.student_id != student.pk:
         raise ServiceError(_("This performance is not yours."))
+    ensure_may_upload(student)
     if performance.source != Source.STUDENT:
         raise ServiceError(_("Staff-verified performances are kept by the office that entered them."))
     if performance.withdrawn_at is not None:
@@ -279,6 +288,7 @@ def performance_record_by_office(
         raise ServiceError(_("Choose the office entering this record."), field="office")
     if student.school_id != school.pk:
         raise ServiceError(_("This student is not in your school."))
+    ensure_not_sealed(student)
     academic_year = academic_year or _this_year(school)
     spec = spec_for(kind)
     performance = Performance.objects.create(
@@ -310,6 +320,7 @@ def _selectable(actor: Actor, school: School, performance: Performance) -> Stude
     student = _require_own_student(actor, school)
     if performance.student_id != student.pk or performance.withdrawn_at is not None:
         raise ServiceError(_("This performance is not one of yours."))
+    ensure_may_upload(student)
     if not windows.selection_open(school, performance.academic_year):
         raise ServiceError(_("Selection is closed: performances can only be selected in the selection window."))
     return student
@@ -357,6 +368,7 @@ def writing_save(
     """A student writes (or rewrites) their reflection, autobiography or study plan for the current
     term. Every section is sanitised before it is stored."""
     student = _require_own_student(actor, school)
+    ensure_may_upload(student)
     if kind not in WritingKind.values:
         raise ServiceError(_("Unknown kind of writing."), field="kind")
     term = current_term(school)
@@ -415,6 +427,7 @@ def writing_review(
         allowed = False
     if not allowed:
         raise ServiceError(_("You may not review this writing."))
+    ensure_not_sealed(writing.student)
     text = (comment or "").strip()
     if len(text) > 2000:
         raise ServiceError(_("The comment can be at most 2000 characters."), field="comment")

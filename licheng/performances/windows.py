@@ -30,14 +30,30 @@ def _terms(academic_year: AcademicYear) -> list[Term]:
     return terms
 
 
+def _windows(academic_year: AcademicYear) -> dict[int, list[schedule_windows.Window] | None]:
+    """The year's scheduled windows, read once per academic-year object (like its terms)."""
+    if "_licheng_windows" not in academic_year.__dict__:
+        academic_year.__dict__["_licheng_windows"] = schedule_windows.terms_windows(_terms(academic_year))
+    windows: dict[int, list[schedule_windows.Window] | None] = academic_year.__dict__["_licheng_windows"]
+    return windows
+
+
 def upload_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
     """May students add, change or withdraw performances of ``academic_year`` today?"""
-    return bool(schedule_windows.open_terms("performance_upload", _terms(academic_year), None, _today(today)))
+    return bool(
+        schedule_windows.open_terms(
+            "performance_upload", _terms(academic_year), None, _today(today), prefetched=_windows(academic_year)
+        )
+    )
 
 
 def selection_open(school: School, academic_year: AcademicYear, today: datetime.date | None = None) -> bool:
     """May students select or unselect performances of ``academic_year`` today?"""
-    return bool(schedule_windows.open_terms("selection", _terms(academic_year), None, _today(today)))
+    return bool(
+        schedule_windows.open_terms(
+            "selection", _terms(academic_year), None, _today(today), prefetched=_windows(academic_year)
+        )
+    )
 
 
 def writing_open(school: School, term: Term, today: datetime.date | None = None) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -15,8 +16,14 @@ from licheng.api.auth import require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.people.models import Student, User
-from licheng.portfolio import selectors, services
-from licheng.portfolio.models import CourseOutcome, CourseOutcomeVersion, VersionState
+from licheng.portfolio import export, selectors, services
+from licheng.portfolio.models import (
+    CourseOutcome,
+    CourseOutcomeVersion,
+    ExportStatus,
+    PortfolioExport,
+    VersionState,
+)
 from licheng.schools.api import ErrorOut, error_out
 from licheng.schools.selectors import current_term
 
@@ -364,3 +371,95 @@ def reasons(request: HttpRequest) -> list[ReasonOut]:
     school = request.school  # type: ignore[attr-defined]
     services.ensure_default_reasons(school)
     return [ReasonOut(code=r.code, label=r.label, requires_text=r.requires_text) for r in selectors.reasons_of(school)]
+
+
+# --- personal export ------------------------------------------------------------------------------
+
+
+class ExportIn(Schema):
+    student_id: int | None = None
+
+
+class ExportOut(Schema):
+    id: int
+    student_id: int
+    status: str
+    status_label: str
+    progress_done: int
+    progress_total: int
+    percent: int
+    size: int
+    sha256: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    expires_at: datetime.datetime
+    download_url: str | None
+    summary_url: str | None
+
+    @staticmethod
+    def of(row: PortfolioExport) -> ExportOut:
+        ready = row.status == ExportStatus.DONE and not row.is_expired
+        return ExportOut(
+            id=row.pk,
+            student_id=row.student_id,
+            status=row.status,
+            status_label=str(row.get_status_display()),
+            progress_done=row.progress_done,
+            progress_total=row.progress_total,
+            percent=row.percent,
+            size=row.size,
+            sha256=row.sha256,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+            expires_at=row.expires_at,
+            download_url=reverse("api-v1:portfolio_export_download", args=[row.pk]) if ready else None,
+            summary_url=reverse("portfolio:export_summary", args=[row.pk]) if ready else None,
+        )
+
+
+@router.post("/exports", response={202: ExportOut, 422: ErrorOut}, url_name="portfolio_export_request")
+def export_request(request: HttpRequest, payload: ExportIn) -> Status[ExportOut] | Status[ErrorOut]:
+    """Ask for a ZIP of a whole portfolio (your own, or ``student_id``'s: your child's, or anyone's with
+    ``portfolio.view_all``). Built in the background: poll ``GET /exports/{id}`` until ``done``."""
+    require(request)
+    school = request.school  # type: ignore[attr-defined]
+    user: User = request.user  # type: ignore[assignment]
+    students = export.exportable_students(user, school).select_related("school")
+    if payload.student_id is None:
+        student = students.filter(user=user).first()
+    else:
+        student = students.filter(pk=payload.student_id).first()
+    if student is None:
+        raise HttpError(404, _("Not found."))
+    try:
+        row = export.portfolio_export_request(actor=Actor.from_request(request), student=student)
+    except ServiceError as error:
+        return error_out(error)
+    row.refresh_from_db()
+    return Status(202, ExportOut.of(row))
+
+
+def _visible_export(request: HttpRequest, export_id: int) -> PortfolioExport:
+    return get_object_or_404(
+        export.exports_visible_to(request.user, request.school),  # type: ignore[arg-type,attr-defined]
+        pk=export_id,
+    )
+
+
+@router.get("/exports/{export_id}", response=ExportOut, url_name="portfolio_export_detail")
+def export_detail(request: HttpRequest, export_id: int) -> ExportOut:
+    """An export's status and progress; ``download_url`` once it is ready."""
+    require(request)
+    return ExportOut.of(_visible_export(request, export_id))
+
+
+@router.get("/exports/{export_id}/download", url_name="portfolio_export_download", response={200: None})
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The ZIP (``application/zip``), while the export is ready and not expired; else 404."""
+    require(request)
+    row = _visible_export(request, export_id)
+    from licheng.portfolio.student_views import download_response
+
+    response = download_response(row, row.file, ".zip", "application/zip")
+    response["X-Content-SHA256"] = row.sha256
+    return response

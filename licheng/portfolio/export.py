@@ -93,7 +93,8 @@ def portfolio_export_request(*, actor: Actor, student: Student) -> PortfolioExpo
     user = actor.user
     if user is None or not exportable_students(user, student.school).filter(pk=student.pk).exists():
         raise ServiceError(_("You may not export this student's portfolio."))
-    Student.objects.select_for_update().filter(pk=student.pk).first()  # one request at a time per student
+    # one request at a time per student (no ORDER BY: the default ordering joins a nullable class)
+    list(Student.objects.select_for_update().filter(pk=student.pk).order_by().values_list("pk", flat=True))
     now = timezone.now()
     running = (
         PortfolioExport.objects.filter(
@@ -109,7 +110,9 @@ def portfolio_export_request(*, actor: Actor, student: Student) -> PortfolioExpo
         return running
     _purge(
         PortfolioExport.objects.filter(
-            school_id=student.school_id, student=student, created_at__lte=now - datetime.timedelta(days=EXPORT_KEEP_DAYS)
+            school_id=student.school_id,
+            student=student,
+            created_at__lte=now - datetime.timedelta(days=EXPORT_KEEP_DAYS),
         )
     )
     export = PortfolioExport.objects.create(school_id=student.school_id, student=student, requested_by=user)
@@ -120,17 +123,21 @@ def portfolio_export_request(*, actor: Actor, student: Student) -> PortfolioExpo
 
 
 def _purge(exports: QuerySet[PortfolioExport]) -> int:
-    count = 0
-    for export in list(exports):
-        for name in (export.file, export.summary_file):
-            if name:
-                try:
-                    default_storage.delete(name)
-                except OSError:
-                    logger.exception("could not remove export %s", name)
+    """Delete the rows; their files go once the deletion is committed."""
+    rows = list(exports)
+    names = [name for export in rows for name in (export.file, export.summary_file) if name]
+    for export in rows:
         export.delete()
-        count += 1
-    return count
+
+    def remove_files() -> None:
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.exception("could not remove export %s", name)
+
+    transaction.on_commit(remove_files)
+    return len(rows)
 
 
 @task()
@@ -290,7 +297,7 @@ def records_json(portfolio: StudentPortfolio, *, generated_at: datetime.datetime
                 "term": w.term.label,
                 "kind": w.kind,
                 "kind_label": str(w.get_kind_display()),
-                "sections": {label: html for label, html in w.section_rows},  # type: ignore[attr-defined]
+                "sections": dict(w.section_rows),  # type: ignore[attr-defined]
                 "updated_at": _when(w.updated_at),
                 "attachment": _file_json(w.attachment) if w.attachment else None,
                 "reviews": [
@@ -441,6 +448,9 @@ def write_export_zip(
         _write_bytes(archive, "index.html", index.encode(), manifest)
         lines = "".join(f"{sha256}  {path}\n" for sha256, path in manifest)
         archive.writestr(MANIFEST, lines.encode())
+        done += 1
+        if progress is not None:
+            progress(done, total)
     return problems
 
 

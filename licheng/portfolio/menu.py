@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from licheng.core.home import HomeContext, Section
+    from licheng.schools.models import SchoolRules
 
 LABELS = {
     "my_outcomes": _("My course outcomes"),
@@ -20,26 +21,44 @@ LABELS = {
     "reasons": _("Reasons for not passing"),
     "extensions": _("Window extensions"),
     "notifications": _("Notifications"),
+    "exports": _("Export my portfolio"),
 }
 
 
+def home_rules(ctx: HomeContext) -> SchoolRules | None:
+    """The rules of the current term's year, read once for every section of the home page."""
+    if ctx.term is None:
+        return None
+    cache: dict[int, SchoolRules] = ctx.__dict__.setdefault("_portfolio_rules", {})
+    if ctx.term.academic_year_id not in cache:
+        from licheng.schools.selectors import rules_for
+
+        cache[ctx.term.academic_year_id] = rules_for(ctx.school, ctx.term.academic_year)
+    return cache[ctx.term.academic_year_id]
+
+
 def student_home_section(ctx: HomeContext) -> Section:
-    """What is due and when, the counters, and each item's state. Seven queries at most: the
-    student, this term's current versions, rules, uploads this year, selections, an extension,
-    unread notifications."""
+    """What is due and when, the counters, and each item's state. The student (``ctx.student``) and
+    the rules are shared with the other sections; then this term's current versions, uploads this
+    year, selections, the window, unread notifications."""
     from licheng.core.home import Section
     from licheng.notifications.selectors import unread_count
     from licheng.portfolio import selectors
     from licheng.portfolio.windows import window_open
 
-    student = selectors.student_of(ctx.user, ctx.school)
+    student = ctx.student
     term = ctx.term
-    data: dict[str, object] = {"term": term, "url": reverse("portfolio:my_outcomes")}
+    data: dict[str, object] = {
+        "term": term,
+        "url": reverse("portfolio:my_outcomes"),
+        "export_url": reverse("portfolio:exports"),
+    }
     if student is not None and term is not None:
         data.update(
             versions=list(selectors.current_versions_of(student, term)),
-            counters=selectors.counters_for(student, term),
+            counters=selectors.counters_for(student, term, home_rules(ctx)),
             upload_open=window_open("upload", term, ctx.user, ctx.today),
+            sealed=student.sealed_at is not None,
         )
     data["unread"] = unread_count(ctx.user, ctx.school)
     return Section("portfolio_student", _("My course outcomes"), data)

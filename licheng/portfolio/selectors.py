@@ -30,7 +30,7 @@ from licheng.portfolio.models import (
 from licheng.schools.selectors import rules_for
 
 if TYPE_CHECKING:
-    from licheng.schools.models import AcademicYear, School, Term
+    from licheng.schools.models import AcademicYear, School, SchoolRules, Term
 
 
 def student_of(user: User, school: School) -> Student | None:
@@ -198,8 +198,8 @@ class Counters:
     description_max_chars: int
 
 
-def counters_for(student: Student, term: Term) -> Counters:
-    rules = rules_for(student.school, term.academic_year_id and term.academic_year)
+def counters_for(student: Student, term: Term, rules: SchoolRules | None = None) -> Counters:
+    rules = rules or rules_for(student.school, term.academic_year_id and term.academic_year)
     live = CourseOutcome.objects.filter(school_id=student.school_id, student=student, withdrawn_at__isnull=True)
     year_rows = list(live.filter(academic_year_id=term.academic_year_id).values_list("term_id", flat=True))
     return Counters(

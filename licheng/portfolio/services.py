@@ -23,8 +23,11 @@ from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.courses.models import Course, Enrolment
 from licheng.files.services import FileRejected, file_ingest
+from licheng.lifecycle.selectors import ensure_may_upload
+from licheng.notifications.models import Category
 from licheng.notifications.services import notify
 from licheng.people.models import Student, User
+from licheng.people.sealing import ensure_not_sealed
 from licheng.portfolio.models import (
     CertificationReason,
     CourseOutcome,
@@ -117,15 +120,15 @@ def _ingest(actor: Actor, school: School, term: Term, uploads: Sequence[Uploaded
                 )
             )
         except FileRejected as error:
-            _discard(stored)
+            discard_stored(stored)
             raise ServiceError(f"{upload.name}: {error.message}", field="files") from None
         except BaseException:
-            _discard(stored)
+            discard_stored(stored)
             raise
     return stored
 
 
-def _discard(files: list[StoredFile]) -> None:
+def discard_stored(files: list[StoredFile]) -> None:
     """Undo the files already accepted in this request when a later one is refused: their rows go
     with the rolled-back transaction, their bytes here unless another row holds the same content."""
     from django.core.files.storage import default_storage
@@ -156,6 +159,7 @@ def course_outcome_upload(
     *, actor: Actor, student: Student, course: Course, description: str, uploads: Sequence[UploadedFile]
 ) -> CourseOutcome:
     _own_student(actor, student)
+    ensure_may_upload(student)
     term = course.term
     if not Enrolment.objects.filter(school_id=student.school_id, course=course, student=student).exists():
         raise ServiceError(_("You are not enrolled in this course."), field="course")
@@ -208,7 +212,7 @@ def course_outcome_edit(
     """Change the description or files. A pending version changes in place; a decided one stays as
     it is and the change becomes a new pending version that needs certifying again."""
     _own_student(actor, outcome.student)
-    _lock_student(outcome.student)
+    ensure_may_upload(_lock_student(outcome.student))
     outcome = CourseOutcome.objects.select_related("term__academic_year", "school").get(pk=outcome.pk)
     if outcome.withdrawn_at is not None:
         raise ServiceError(_("This course outcome has been withdrawn."))
@@ -255,7 +259,7 @@ def course_outcome_edit(
 @transaction.atomic
 def course_outcome_withdraw(*, actor: Actor, outcome: CourseOutcome) -> None:
     _own_student(actor, outcome.student)
-    _lock_student(outcome.student)
+    ensure_not_sealed(_lock_student(outcome.student))
     outcome = CourseOutcome.objects.select_related("term", "school").get(pk=outcome.pk)
     if outcome.withdrawn_at is not None:
         raise ServiceError(_("This course outcome has already been withdrawn."))
@@ -297,6 +301,7 @@ def course_outcome_decide(
     outcome = version.outcome
     course = outcome.course
     principal = _principal_for(actor, course)
+    ensure_not_sealed(outcome.student)
     if not window_open("certification", outcome.term, actor.user):
         raise ServiceError(_("The certification window for term %(term)s is not open.") % {"term": outcome.term.label})
     if outcome.withdrawn_at is not None:
@@ -335,6 +340,7 @@ def course_outcome_decide(
             message=gettext_noop("Your course outcome for {course} was certified."),
             params={"course": course.subject_name},
             link=link,
+            category=Category.RESULT,
         )
     else:
         notify(
@@ -342,6 +348,7 @@ def course_outcome_decide(
             message=gettext_noop("Your course outcome for {course} was not passed: {reason}"),
             params={"course": course.subject_name, "reason": f"{reason.label} {reason_text}".strip()},  # type: ignore[union-attr]
             link=link,
+            category=Category.RESULT,
         )
     return version
 
@@ -369,6 +376,7 @@ def course_outcome_pass_many(*, actor: Actor, versions: Sequence[CourseOutcomeVe
 def course_outcome_select(*, actor: Actor, outcome: CourseOutcome) -> CourseOutcomeSelection:
     _own_student(actor, outcome.student)
     student = _lock_student(outcome.student)
+    ensure_may_upload(student)
     outcome = CourseOutcome.objects.select_related("academic_year", "school").get(pk=outcome.pk)
     if not selection_open(outcome.academic_year, actor.user):
         raise ServiceError(_("The selection window is not open."))
@@ -408,7 +416,7 @@ def course_outcome_select(*, actor: Actor, outcome: CourseOutcome) -> CourseOutc
 @transaction.atomic
 def course_outcome_unselect(*, actor: Actor, outcome: CourseOutcome) -> None:
     _own_student(actor, outcome.student)
-    _lock_student(outcome.student)
+    ensure_not_sealed(_lock_student(outcome.student))
     outcome = CourseOutcome.objects.select_related("academic_year", "school").get(pk=outcome.pk)
     if not selection_open(outcome.academic_year, actor.user):
         raise ServiceError(_("The selection window is not open."))
@@ -499,6 +507,7 @@ def reminder_send(*, actor: Actor, school_class: SchoolClass, students: Sequence
             user=student.user,
             message=gettext_noop("Your homeroom teacher reminds you to upload, check and select your course outcomes."),
             link=link,
+            category=Category.REMINDER,
         )
     record(
         actor=actor,

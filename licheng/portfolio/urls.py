@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licheng.portfolio import views
+from licheng.portfolio import student_views, views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -19,8 +19,14 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_view, name="class_view"),
     path("classes/<int:pk>/remind/", views.class_remind, name="class_remind"),
     path("students/<int:pk>/", views.student_outcomes, name="student_outcomes"),
+    path("students/<int:pk>/portfolio/", student_views.student_portfolio, name="student_portfolio"),
+    path("students/<int:pk>/exports/", student_views.student_exports, name="student_exports"),
     path("children/", views.children, name="children"),
     path("overview/", views.overview, name="overview"),
     path("reasons/", views.reasons, name="reasons"),
     path("extensions/", views.extensions, name="extensions"),
+    path("exports/", student_views.exports, name="exports"),
+    path("exports/<int:pk>/status/", student_views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", student_views.export_download, name="export_download"),
+    path("exports/<int:pk>/summary/", student_views.export_summary, name="export_summary"),
 ]

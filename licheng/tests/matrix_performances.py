@@ -61,6 +61,14 @@ CASES = [
         data=lambda w: {"kind": 8, "description": "作品", "fields": {"name": "模型", "date": "2025-10-01"}},
     ),
     Case("api-v1:performances_withdraw", STUDENT_API_CHANGE, kwargs=API_PERF, method="post"),
+    # JSON instead of multipart: the student gets a clear refusal (422), everyone else never gets that far.
+    Case("api-v1:performances_add_files", STUDENT_API_CHANGE, kwargs=API_PERF, method="post"),
+    Case(
+        "api-v1:performances_remove_file",
+        STUDENT_API_CHANGE,
+        kwargs=lambda w: {"performance_id": w.extra["performance"].pk, "file_id": w.extra["stored_file"].pk},
+        method="delete",
+    ),
     Case("api-v1:performances_selection", STUDENT_API),
     Case("api-v1:performances_select", STUDENT_API_CHANGE, kwargs=API_PERF, method="post"),
     Case("api-v1:performances_unselect", STUDENT_API_CHANGE, kwargs=API_PERF, method="delete"),
@@ -71,6 +79,13 @@ CASES = [
         kwargs=lambda w: {"kind": "reflection"},
         method="put",
         data=lambda w: {"sections": {"self_awareness": "<p>我</p>"}},
+    ),
+    # JSON instead of multipart: a clear refusal (422) for the student.
+    Case(
+        "api-v1:performances_writing_attachment",
+        STUDENT_API_CHANGE,
+        kwargs=lambda w: {"kind": "reflection"},
+        method="post",
     ),
     Case(
         "api-v1:performances_writing_review",

@@ -24,6 +24,11 @@ OWNER_POST = who(404, anonymous=302, student=OK)
 STUDENT_PAGE = who(404, anonymous=302, student=200)
 VIEW_ALL_PAGE = who(403, anonymous=302, registry=200, school_admin=200, outsider=200)
 VIEW_ALL_POST = who(403, anonymous=302, registry=OK, school_admin=OK, outsider=OK)
+EXPORTERS_PAGE = who(404, anonymous=302, student=200, parent=200, registry=200, school_admin=200)
+EXPORTERS_POST = who(404, anonymous=302, student=OK, parent=OK, registry=OK, school_admin=OK)
+EXPORTERS_API = who(404, anonymous=401, student=200, parent=200, registry=200, school_admin=200)
+EXPORT = lambda w: {"pk": w.extra["export"].pk}  # noqa: E731
+API_EXPORT = lambda w: {"export_id": w.extra["export"].pk}  # noqa: E731
 
 CASES = [
     Case("portfolio:my_outcomes", STUDENT_PAGE),
@@ -69,6 +74,20 @@ CASES = [
         who(404, anonymous=302, student=200, homeroom_teacher=200, parent=200, registry=200, school_admin=200),
         kwargs=lambda w: {"pk": w.p.student.pk},
     ),
+    # The whole portfolio on one page: whoever sees the student's outcomes or performances.
+    Case(
+        "portfolio:student_portfolio",
+        who(404, anonymous=302, student=200, homeroom_teacher=200, parent=200, registry=200, school_admin=200),
+        kwargs=lambda w: {"pk": w.p.student.pk},
+    ),
+    # Exports: the student, their parents, staff with portfolio.view_all.
+    Case("portfolio:student_exports", EXPORTERS_PAGE, kwargs=lambda w: {"pk": w.p.student.pk}),
+    Case("portfolio:student_exports", EXPORTERS_POST, kwargs=lambda w: {"pk": w.p.student.pk}, method="post"),
+    Case("portfolio:exports", STUDENT_PAGE),
+    Case("portfolio:exports", who(404, anonymous=302, student=OK), method="post"),
+    Case("portfolio:export_status", EXPORTERS_PAGE, kwargs=EXPORT),
+    Case("portfolio:export_download", EXPORTERS_PAGE, kwargs=EXPORT),
+    Case("portfolio:export_summary", EXPORTERS_PAGE, kwargs=EXPORT),
     Case("portfolio:children", who(404, anonymous=302, parent=200)),
     Case("portfolio:overview", VIEW_ALL_PAGE),
     Case("portfolio:reasons", VIEW_ALL_PAGE),
@@ -103,6 +122,16 @@ CASES = [
         data=lambda w: {"version_ids": [w.extra["version"].pk]},
     ),
     Case("api-v1:portfolio_reasons", who(200, anonymous=401)),
+    # Without student_id: the caller's own portfolio (only students have one).
+    Case("api-v1:portfolio_export_request", who(404, anonymous=401, student=OK), method="post"),
+    Case(
+        "api-v1:portfolio_export_request",
+        who(404, anonymous=401, student=OK, parent=OK, registry=OK, school_admin=OK),
+        method="post",
+        data=lambda w: {"student_id": w.p.student.pk},
+    ),
+    Case("api-v1:portfolio_export_detail", EXPORTERS_API, kwargs=API_EXPORT),
+    Case("api-v1:portfolio_export_download", EXPORTERS_API, kwargs=API_EXPORT),
 ]
 
 
@@ -137,3 +166,22 @@ def extend(world: Any) -> None:
     world.extra["outcome"] = outcome
     world.extra["version"] = version
     world.extra["outcome_file"] = CourseOutcomeFile.objects.create(school=p.school, version=version, stored_file=stored)
+    # A finished export with its files in storage.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from licheng.portfolio.models import ExportStatus, PortfolioExport
+
+    zip_name = default_storage.save("exports/matrix/portfolio.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    pdf_name = default_storage.save("exports/matrix/summary.pdf", ContentFile(corpus.pdf()))
+    world.extra["export"] = PortfolioExport.objects.create(
+        school=p.school,
+        student=p.student,
+        requested_by=p.student_user,
+        status=ExportStatus.DONE,
+        file=zip_name,
+        summary_file=pdf_name,
+        size=22,
+        sha256="0" * 64,
+        finished_at=timezone.now(),
+    )
