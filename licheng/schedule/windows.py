@@ -198,6 +198,17 @@ def person_grade(person: User | None, term: Term) -> int | None:
     return grade
 
 
+def _grade_if_needed(item: WorkItem, person: User | None, term: Term, windows: list[Window] | None) -> int | None:
+    """The person's grade, looked up only when some window of the item is for one grade."""
+    if windows is None:
+        return None
+    # performance_upload may follow upload's windows, so any graded window counts for it.
+    codes = {item.code, "upload"} if item.code == "performance_upload" else {item.code}
+    if not any(w.grade is not None and w.work_item in codes for w in windows):
+        return None
+    return person_grade(person, term)
+
+
 def _extended(work_item: str, terms: list[Term], person: User, day: datetime.date) -> set[int]:
     """Ids of the terms among ``terms`` where ``person`` has an extension of ``work_item`` covering ``day``."""
     if not terms:
@@ -239,18 +250,20 @@ def open_terms(
     today: datetime.date | None = None,
     *,
     grade: int | None = None,
+    prefetched: dict[int, list[Window] | None] | None = None,
 ) -> list[Term]:
     """The terms among ``terms`` whose ``work_item`` window is open for ``person`` on ``today``, in
-    calendar order (a fixed number of queries however many terms)."""
+    calendar order (a fixed number of queries however many terms). ``prefetched`` is what
+    ``terms_windows(terms)`` returned, for callers asking several questions about the same terms."""
     item = _check(work_item)
     day = today or timezone.localdate()
     terms = list(terms)
     if not terms:
         return []
-    windows = terms_windows(terms)
+    windows = prefetched if prefetched is not None else terms_windows(terms)
     result, closed = [], []
     for term in terms:
-        g = grade if grade is not None else person_grade(person, term)
+        g = grade if grade is not None else _grade_if_needed(item, person, term, windows[term.pk])
         if any(w.contains(day) for w in _candidates(item, term, windows[term.pk], g, None)):
             result.append(term)
         else:
@@ -269,9 +282,9 @@ def deadlines_for(person: User | None, terms: Iterable[Term], work_items: Iterab
     windows = terms_windows(terms)
     out = []
     for term in terms:
-        g = person_grade(person, term)
         for code in codes:
             item = _check(code)
+            g = _grade_if_needed(item, person, term, windows[term.pk])
             found = _candidates(item, term, windows[term.pk], g, None)
             if found:
                 out.append(
