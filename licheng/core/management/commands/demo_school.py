@@ -1,8 +1,9 @@
 """``manage.py demo_school [--students N] [--schools K] [--seed S]``: load fictional demo schools.
 
 Deterministic (the same arguments give the same people, classes and courses) and idempotent (a
-school whose demo code already exists is left untouched). The demo accounts of the first school are
-``admin``, ``registry``, ``teacher``, ``student`` …; further schools prefix them with their code
+school whose demo code already exists keeps its people); then every demo school gains the year's
+activity up to today (``licheng/core/demo/activity.py``), each part added once. The demo accounts
+of the first school are ``admin``, ``registry``, ``teacher``, ``student`` …; further schools prefix them with their code
 (``100002-admin``). All of them share the password ``Licheng-demo-2026``; the deployment operator
 ``operator`` is created once. Other generated accounts cannot log in.
 """
@@ -16,8 +17,10 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from licheng.core.demo.activity import add_activity
 from licheng.core.demo.curriculum import DEMO_PASSWORD
 from licheng.core.demo.loader import ensure_operator, existing_school, load_plan, usernames_taken
 from licheng.core.demo.plan import FIRST_SCHOOL_CODE, MIN_STUDENTS, build_plan, school_code
@@ -64,7 +67,7 @@ class Command(BaseCommand):
                 code = school_code(index)
                 school = existing_school(code)
                 if school is not None:
-                    self.stdout.write(f"School {code} ({school.name}) already exists; left untouched.")
+                    self.stdout.write(f"School {code} ({school.name}) already exists; its people are kept.")
                     continue
                 began = time.perf_counter()
                 plan = build_plan(index=index, students=students, seed=seed, academic_year=year)
@@ -84,6 +87,12 @@ class Command(BaseCommand):
                     f"{counts['staff']} staff, {counts['courses']} courses, {counts['enrolments']} enrolments, "
                     f"{counts['parents']} parents ({time.perf_counter() - began:.1f} s)"
                 )
+            today = timezone.localdate()
+            for index in range(schools):
+                school = existing_school(school_code(index))
+                if school is not None:
+                    self.stdout.write(f"School {school.code}: the year's activity up to {today.isoformat()}")
+                    add_activity(school, today=today, report=self.stdout.write)
             if ensure_operator(lambda: hashes()[0], year):
                 self.stdout.write("Created the deployment operator account “operator” (no school).")
         seconds = time.perf_counter() - started
