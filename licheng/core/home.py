@@ -119,11 +119,9 @@ def _upload_window(term: Term | None, today: datetime.date) -> dict[str, Any]:
 
 def student_section(ctx: HomeContext) -> Section:
     from licheng.courses.models import Course
-    from licheng.people.models import Student, User
+    from licheng.people.models import User
 
-    student = (
-        Student.objects.filter(school=ctx.school, user=ctx.user).select_related("school_class", "division").first()
-    )
+    student = ctx.student
     courses: list[Course] = []
     if student is not None and ctx.term is not None:
         courses = list(
