@@ -313,6 +313,45 @@ def performance_record_by_office(
     return performance
 
 
+@transaction.atomic
+def performance_update_by_office(
+    *,
+    actor: Actor,
+    school: School,
+    performance: Performance,
+    fields: Mapping[str, Any],
+    description: str,
+    academic_year: AcademicYear,
+) -> Performance:
+    """The office changes a staff-verified performance it entered (a corrected certificate date, a
+    re-imported row). The student cannot; a selection of it stays."""
+    if actor.user is None or not may(actor.user, school, "performances.record"):  # type: ignore[arg-type]
+        raise ServiceError(_("You may not enter performances for an office."))
+    performance = Performance.objects.select_for_update().get(pk=performance.pk, school=school)
+    if performance.source != Source.OFFICE:
+        raise ServiceError(_("Only performances entered by an office can be changed here."))
+    ensure_not_sealed(performance.student)
+    before = {
+        "fields": performance.fields,
+        "description": performance.description,
+        "year": performance.academic_year_id,
+    }
+    performance.fields = clean_fields(performance.kind, dict(fields), codes_for(school))
+    performance.description = _clean_description(school, academic_year, description)
+    performance.academic_year = academic_year
+    performance.save(update_fields=["fields", "description", "academic_year"])
+    after = {"fields": performance.fields, "description": performance.description, "year": academic_year.pk}
+    if after != before:
+        record(
+            actor=actor,
+            school=school,
+            action="performance.update_by_office",
+            obj=performance,
+            changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
+        )
+    return performance
+
+
 # --- selection -----------------------------------------------------------------------------------
 
 

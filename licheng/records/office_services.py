@@ -16,7 +16,6 @@ from licheng.core.spreadsheets import Checked, Row
 from licheng.people.models import Student
 from licheng.people.roles import OFFICE_ROLES
 from licheng.people.sealing import ensure_not_sealed
-from licheng.performances.models import Performance
 from licheng.records.office_models import OfficeRecord
 from licheng.records.office_records import (
     OFFICE_KINDS,
@@ -74,7 +73,7 @@ def _write(
     existing: OfficeRecord | None,
 ) -> tuple[OfficeRecord, bool]:
     """Create or update one record from checked fields; returns it and whether anything changed."""
-    from licheng.performances.services import performance_record_by_office
+    from licheng.performances.services import performance_record_by_office, performance_update_by_office
 
     year = _academic_year(school, academic_year_of(spec, fields))
     text = _description(school, year, (description or "").strip() or default_description(spec, fields))
@@ -111,7 +110,9 @@ def _write(
         return existing, False
     before = {"fields": performance.fields, "description": performance.description}
     # The office keeps what it entered: its record's performance follows the office's changes.
-    Performance.objects.filter(pk=performance.pk).update(fields=fields, description=text, academic_year=year)
+    performance_update_by_office(
+        actor=actor, school=school, performance=performance, fields=fields, description=text, academic_year=year
+    )
     existing.key, existing.academic_year = key, year.year
     existing.save(update_fields=["key", "academic_year", "updated_at"])
     record(
