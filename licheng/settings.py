@@ -263,3 +263,5 @@ else:
 BACKUP_MAX_AGE_HOURS = env_int("LICHENG_BACKUP_MAX_AGE_HOURS", 26)
 # How many good backups to keep; older ones (and file copies only they used) are removed.
 BACKUP_KEEP = env_int("LICHENG_BACKUP_KEEP", 14)
+# The periodic runner (manage.py periodic) enqueues licheng.backups.tasks.run_backup this often.
+BACKUP_INTERVAL_HOURS = env_int("LICHENG_BACKUP_INTERVAL_HOURS", 24)

@@ -1,4 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from licheng.backups import views
 
 app_name = "backups"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.status, name="status"),
+    path("health", views.health, name="health"),
+]

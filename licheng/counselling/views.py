@@ -21,7 +21,7 @@ from licheng.core.permissions import has_role, school_view
 from licheng.counselling import selectors, services
 from licheng.counselling.forms import FilterForm, SessionForm
 from licheng.counselling.models import CounsellingSession, SessionKind
-from licheng.files.upload import UploadTooLarge, limit_upload, upload_view
+from licheng.files.upload import UploadRefused, limit_upload, upload_view
 from licheng.people.models import Student
 from licheng.people.roles import Role
 from licheng.people.selectors import may
@@ -146,16 +146,16 @@ def _form_page(request: HttpRequest, session: CounsellingSession | None) -> Http
         students = students.distinct()
     status = 200
     if request.method == "POST":
-        too_large = None
+        refused: UploadRefused | None = None
         try:
             limit_upload(request, _file_limit(request), files_allowed=services.MAX_ATTACHMENTS)
-        except UploadTooLarge as error:
-            too_large = error.message
+        except UploadRefused as error:
+            refused = error
         form = SessionForm(request.POST, students=students)
-        if too_large:
+        if refused is not None:
             form.is_valid()
-            form.add_error(None, too_large)
-            status = 413
+            form.add_error(None, refused.message)
+            status = refused.status_code
         elif form.is_valid():
             data = form.cleaned_data
             values = {

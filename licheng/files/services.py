@@ -74,7 +74,7 @@ def hash_stored(name: str, storage: Storage | None = None) -> str | None:
                 digest.update(chunk)
     except (OSError, ValueError):
         return None
-    except Exception:  # noqa: BLE001 - an object store's client errors: unreadable is not verified
+    except Exception:
         logger.warning("could not read %s", name, exc_info=True)
         return None
     return digest.hexdigest()

@@ -7,7 +7,7 @@ Usage in a view (the whole body is read by ``limit_upload``, before the form tou
     def upload(request):
         try:
             limit_upload(request, max_bytes)
-        except UploadTooLarge as error:    # a FileRejected: show error.message on the form, status 413
+        except UploadRefused as error:     # a FileRejected: show error.message, status error.status_code
             ...
         form = UploadForm(request.POST, request.FILES)
 
@@ -18,6 +18,7 @@ only after the whole body was read.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import tempfile
 from collections.abc import Callable
@@ -39,11 +40,32 @@ from licheng.files.checks import FileRejected, human_size
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-class UploadTooLarge(FileRejected, RequestDataTooBig):
-    """A file or the whole request is over the limit. Also a RequestDataTooBig, so a view that does
-    not catch it answers 400 rather than 500."""
+class UploadRefused(FileRejected, RequestDataTooBig):
+    """The body was not read to its end and nothing was kept. Also a RequestDataTooBig, so a view
+    that does not catch it answers 400 rather than 500."""
+
+    status_code = 400
+
+
+class UploadTooLarge(UploadRefused):
+    """A file or the whole request is over the limit."""
 
     status_code = 413
+
+
+class StorageFull(UploadRefused):
+    """The disk (or quota) filled up while the upload arrived."""
+
+    status_code = 507
+
+
+def _storage_full() -> StorageFull:
+    return StorageFull(
+        _(
+            "The server has no room left to store the file. Nothing was saved. Please tell the school's "
+            "administrator and try again later."
+        )
+    )
 
 
 def _too_large(max_bytes: int) -> UploadTooLarge:
@@ -73,7 +95,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self.files_allowed = files_allowed
         self.received = 0
         self.files_seen = 0
-        self.rejected: UploadTooLarge | None = None
+        self.rejected: UploadRefused | None = None
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         self.files_seen += 1
@@ -92,7 +114,14 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         if self.received > self.max_bytes:
             self.rejected = _too_large(self.max_bytes)
             raise StopUpload(connection_reset=True)
-        self.file.write(raw_data)
+        try:
+            self.file.write(raw_data)
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            self.file.close()  # a NamedTemporaryFile: closing removes it
+            self.rejected = _storage_full()
+            raise StopUpload(connection_reset=True) from None
         self.digest.update(raw_data)
         return None
 
@@ -165,7 +194,7 @@ def upload_view(
             if request.method == "POST":
                 try:
                     limit_upload(request, max_bytes(request), files_allowed=files_allowed)
-                except UploadTooLarge as error:
+                except UploadRefused as error:
                     request.upload_error = error  # type: ignore[attr-defined]
                 else:
                     _check_csrf(request)

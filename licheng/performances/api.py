@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
-from licheng.files.upload import UploadTooLarge, limit_upload
+from licheng.files.upload import UploadRefused, limit_upload
 from licheng.people.models import Student
 from licheng.performances import selectors, services, windows
 from licheng.performances.kinds import KINDS
@@ -239,7 +239,7 @@ def _multipart_files(
     """Read a multipart body with the pages' limits; _TooLarge when over them."""
     try:
         limit_upload(request, _file_limit(school), files_allowed=files_allowed)
-    except UploadTooLarge as error:
+    except UploadRefused as error:
         raise _TooLarge(error.message, field=name) from None
     return request.FILES.getlist(name)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_role, school_view
-from licheng.files.upload import UploadTooLarge, limit_upload, upload_view
+from licheng.files.upload import UploadRefused, limit_upload, upload_view
 from licheng.people.models import Student, User
 from licheng.people.roles import Role
 from licheng.performances import selectors, services, windows
@@ -76,7 +76,7 @@ def _read_upload(request: HttpRequest, files_allowed: int) -> str | None:
     """Read the body within the limits; the refusal's message when a file is too large."""
     try:
         limit_upload(request, _file_limit(request), files_allowed=files_allowed)
-    except UploadTooLarge as error:
+    except UploadRefused as error:
         return error.message
     return None
 
