@@ -206,14 +206,25 @@ for _office in OFFICE_ROLES:
     DEFAULT_ROLE_PERMISSIONS[_office] |= {"workinggroup.view"}
 
 # --- readiness, rosters and submissions (licheng.submissions) ---
-_SUBMISSIONS_PERMISSIONS: dict[str, StrOrPromise] = {}
+_SUBMISSIONS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "submissions.view": _("See the readiness report, the rosters and the submission history"),
+    "submissions.submit": _("Build a submission to the central database"),
+}
 PERMISSIONS.update(_SUBMISSIONS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_SUBMISSIONS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= set(_SUBMISSIONS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.CONTINUING_EDUCATION] |= {"submissions.view"}
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"submissions.view"}
 
 # --- receipts, confirmations and disputes (licheng.receipts) ---
-_RECEIPTS_PERMISSIONS: dict[str, StrOrPromise] = {}
+_RECEIPTS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "receipts.view": _("See the receipt confirmations and disputes of every class"),
+    "receipts.manage": _("Import receipts and answer students' disputes"),
+}
 PERMISSIONS.update(_RECEIPTS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_RECEIPTS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= set(_RECEIPTS_PERMISSIONS)
+DEFAULT_ROLE_PERMISSIONS[Role.WORKING_GROUP] |= {"receipts.view"}
 
 # --- status changes, transfers, sealing and retention (licheng.lifecycle) ---
 _LIFECYCLE_PERMISSIONS: dict[str, StrOrPromise] = {
@@ -224,13 +235,16 @@ _LIFECYCLE_PERMISSIONS: dict[str, StrOrPromise] = {
     "lifecycle.view_retention": _("See sealed students, their deletion dates and legal holds"),
     "lifecycle.manage_holds": _("Place and release legal holds on a student's data"),
 }
+
 PERMISSIONS.update(_LIFECYCLE_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_LIFECYCLE_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.REGISTRY] |= {"lifecycle.manage_status", "lifecycle.view_retention"}
 DEFAULT_ROLE_PERMISSIONS[Role.CONTINUING_EDUCATION] |= {"lifecycle.manage_status", "lifecycle.view_retention"}
 
-# --- backups and integrity (licheng.backups) ---
-_BACKUPS_PERMISSIONS: dict[str, StrOrPromise] = {}
+# --- backups and integrity (licheng.backups); backups are deployment-wide, school admins see their state ---
+_BACKUPS_PERMISSIONS: dict[str, StrOrPromise] = {
+    "backups.view": _("See when the platform was last backed up and whether stored files are intact"),
+}
 PERMISSIONS.update(_BACKUPS_PERMISSIONS)
 DEFAULT_ROLE_PERMISSIONS[Role.SCHOOL_ADMIN] |= set(_BACKUPS_PERMISSIONS)
 

@@ -283,7 +283,9 @@ def add_demo_data(school: School, *, today: datetime.date) -> None:
     from licheng.schools.selectors import current_term
 
     with scope(school=school):
-        if Grade.objects.filter(school=school).exists():
+        # Done once: any of what the steps below create means they ran (a school in its first term
+        # has no past grades, so grades alone do not tell).
+        if Grade.objects.filter(school=school).exists() or CadreRole.objects.filter(school=school).exists():
             return
         current = current_term(school, today)
         students = list(
