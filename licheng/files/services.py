@@ -120,14 +120,17 @@ def write_blob(storage: Storage, name: str, src_path: str) -> None:
     _write_blob(storage, name, src_path)
 
 
-def _write_blob(storage: Storage, name: str, src_path: str) -> None:
-    """Write the bytes so that the final name never holds a partial file."""
+def _write_blob(storage: Storage, name: str, src_path: str) -> bool:
+    """Write the bytes so that the final name never holds a partial file. True when the stored name
+    is a hard link to ``src_path`` itself (the same bytes on disk, not a copy)."""
     if isinstance(storage, FileSystemStorage):
         final = Path(storage.path(name))
         final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = str(final.parent / f".incoming-{secrets.token_hex(8)}")
+        linked = False
         try:
             if _link(src_path, tmp):
+                linked = True
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
             else:
@@ -141,7 +144,7 @@ def _write_blob(storage: Storage, name: str, src_path: str) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return
+        return linked
     # Other storages (object stores) write whole objects; a mismatch is caught by the verify step.
     try:
         with open(src_path, "rb") as src:
@@ -152,19 +155,32 @@ def _write_blob(storage: Storage, name: str, src_path: str) -> None:
         raise OSError(f"the object store did not take {name}: {error}") from error
     if saved != name:  # the storage renamed it: the name was taken meanwhile
         storage.delete(saved)
+    return False
 
 
-def store_blob(src_path: str, storage: Storage | None = None, *, sha256: str | None = None) -> tuple[str, str, bool]:
+def _is_same_file(storage: Storage, name: str, src_path: str) -> bool:
+    try:
+        stored, source = os.stat(storage.path(name)), os.stat(src_path)
+    except (OSError, NotImplementedError):
+        return False
+    return (stored.st_dev, stored.st_ino, stored.st_size) == (source.st_dev, source.st_ino, source.st_size)
+
+
+def store_blob(
+    src_path: str, storage: Storage | None = None, *, sha256: str | None = None, hashed_while_written: bool = False
+) -> tuple[str, str, bool]:
     """Store the file content-addressed; return (sha256, storage name, whether this call wrote it).
-    ``sha256``: the hash already taken while the bytes arrived. Raises FileRejected (after removing
-    what it wrote) when the stored bytes do not verify."""
+    ``sha256``: the hash already known; ``hashed_while_written``: it was taken from the very bytes
+    written to ``src_path`` as they arrived (the upload stream), not claimed by someone else.
+    Raises FileRejected (after removing what it wrote) when the stored bytes do not verify."""
     storage = storage or default_storage
+    hashed_as_written = hashed_while_written and sha256 is not None
     sha256 = sha256 or hash_file(src_path)
     name = blob_name(sha256)
     if storage.exists(name) and hash_stored(name, storage) == sha256:
         return sha256, name, False
     try:
-        _write_blob(storage, name, src_path)
+        linked = _write_blob(storage, name, src_path)
     except OSError as error:
         logger.exception("could not store %s", name)
         _delete_unreferenced(storage, name, sha256)
@@ -176,6 +192,13 @@ def store_blob(src_path: str, storage: Storage | None = None, *, sha256: str | N
                 )
             ) from None
         raise FileRejected(_("The file could not be saved. Please try again.")) from None
+    # The stored bytes must match the hash before the upload is acknowledged. A copy or an object is
+    # read back. A hard link whose source was hashed as its bytes were written (the upload stream)
+    # is those very bytes on disk, fsynced: checking that the name leads to that file is the
+    # verification, and reading it again would only re-read the page cache. ``scrub`` re-reads
+    # every stored file from disk later.
+    if linked and hashed_as_written and _is_same_file(storage, name, src_path):
+        return sha256, name, True
     if hash_stored(name, storage) != sha256:
         _delete_unreferenced(storage, name, sha256)
         raise FileRejected(_("The file could not be saved. Please try again."))
@@ -262,7 +285,8 @@ def file_ingest(
             scan_status = ScanStatus.CLEAN
         stored_size = os.path.getsize(inspected.path)
         known = getattr(upload, "sha256", None) if isinstance(upload, HashedUploadedFile) else None
-        sha256, name, wrote = store_blob(inspected.path, sha256=known if inspected.path == local_path else None)
+        streamed = known if inspected.path == local_path else None
+        sha256, name, wrote = store_blob(inspected.path, sha256=streamed, hashed_while_written=streamed is not None)
         try:
             with transaction.atomic():
                 stored = StoredFile.objects.create(

@@ -16,6 +16,15 @@ from django_scopes import ScopedManager
 from licheng.schools.models import School, Term
 
 
+class RowsField(models.JSONField):  # type: ignore[type-arg]
+    """JSON of roster rows. Declaring a placeholder keeps Django's PostgreSQL bulk insert off its
+    UNNEST path, where psycopg escapes JSON text inside an array literal quote by quote (seconds
+    for a school's rows); a plain multi-row INSERT sends each value as its own parameter."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Being built")
@@ -89,7 +98,7 @@ class SubmittedRecord(models.Model):
     student = models.ForeignKey("people.Student", on_delete=models.PROTECT, related_name="+")
     roster_code = models.CharField(max_length=10)
     category = models.CharField(max_length=20)
-    sheets = models.JSONField(default=dict)
+    sheets = RowsField(default=dict)
 
     objects = ScopedManager(school="school")
 
@@ -98,6 +107,9 @@ class SubmittedRecord(models.Model):
             models.UniqueConstraint(fields=["submission", "student", "roster_code"], name="submitted_record_unique")
         ]
         indexes = [models.Index(fields=["submission", "student"], name="submitted_record_student")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}:{self.roster_code}:{self.student_id}"
 
 
 class SubmittedFile(models.Model):
@@ -113,3 +125,6 @@ class SubmittedFile(models.Model):
     class Meta:
         ordering = ["submission", "name"]
         constraints = [models.UniqueConstraint(fields=["submission", "name"], name="submitted_file_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

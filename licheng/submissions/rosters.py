@@ -172,7 +172,9 @@ GRADE_SHEETS = (
         "grades",
         (
             *_GRADE_BASE,
-            ColumnDef("應修學年度學期", lambda g: term_code(g.due_academic_year, g.due_term) if g.due_term else ""),
+            ColumnDef(
+                "應修學年度學期", lambda g: term_code(g["due_academic_year"], g["due_term"]) if g["due_term"] else ""
+            ),
             c("補修方式", "method"),
         ),
         key=("課程代碼",),
@@ -185,7 +187,7 @@ GRADE_SHEETS = (
             *_GRADE_BASE,
             ColumnDef(
                 "原修課學年度學期",
-                lambda g: term_code(g.original_academic_year, g.original_term) if g.original_term else "",
+                lambda g: term_code(g["original_academic_year"], g["original_term"]) if g["original_term"] else "",
             ),
             c("原課程代碼", "original_course_code"),
             c("原科目名稱", "original_subject_name"),
@@ -210,7 +212,8 @@ GRADE_SHEETS = (
         (
             *_GRADE_BASE,
             ColumnDef(
-                "對應學年度學期", lambda g: term_code(g.mapped_academic_year, g.mapped_term) if g.mapped_term else ""
+                "對應學年度學期",
+                lambda g: term_code(g["mapped_academic_year"], g["mapped_term"]) if g["mapped_term"] else "",
             ),
             c("對應年級", "mapped_grade_level"),
             c("學分抵免成績", "transfer_score"),
@@ -225,7 +228,7 @@ CADRE_SHEETS = (
         "幹部經歷",
         "cadre_roles",
         (
-            ColumnDef("學年度學期", lambda r: term_code(r.academic_year, r.term)),
+            ColumnDef("學年度學期", lambda r: term_code(r["academic_year"], r["term"])),
             c("單位名稱", "unit"),
             c("開始日期", "starts_on", roc7),
             c("結束日期", "ends_on", roc7),
@@ -388,7 +391,9 @@ OUTCOME_SHEETS = (
         "課程學習成果",
         "course_outcomes",
         (
-            ColumnDef("實際修課學年度學期", lambda v: term_code(v.outcome.term.academic_year.year, v.outcome.term.number)),
+            ColumnDef(
+                "實際修課學年度學期", lambda v: term_code(v.outcome.term.academic_year.year, v.outcome.term.number)
+            ),
             c("課程代碼", "outcome.course.course_code"),
             c("科目名稱", "outcome.course.subject_name"),
             c("開課年級", "outcome.course.school_class.grade"),
@@ -418,11 +423,15 @@ _ONLY_12 = (12,)
 ROSTERS: dict[str, RosterDef] = {
     r.code: r
     for r in (
-        RosterDef("1", "學生資料名冊", CATEGORY_STUDENT, False, (SheetDef("學生資料", "students", STUDENT_COLUMNS, ()),)),
+        RosterDef(
+            "1", "學生資料名冊", CATEGORY_STUDENT, False, (SheetDef("學生資料", "students", STUDENT_COLUMNS, ()),)
+        ),
         RosterDef("2", "修課紀錄名冊", CATEGORY_GRADES, False, GRADE_SHEETS),
         _yearly("24", "幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_NOT_12),
         _yearly("25", "多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_NOT_12),
-        _yearly("26", "課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_NOT_12, continuing_education=False),
+        _yearly(
+            "26", "課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_NOT_12, continuing_education=False
+        ),
         _yearly(
             "28", "進修部課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_NOT_12, continuing_education=True
         ),
@@ -430,7 +439,12 @@ ROSTERS: dict[str, RosterDef] = {
         _yearly("34", "高三第一梯次幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_ONLY_12),
         _yearly("35", "高三第一梯次多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_ONLY_12),
         _yearly(
-            "36", "高三第一梯次課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_ONLY_12, continuing_education=False
+            "36",
+            "高三第一梯次課程學習成果名冊",
+            CATEGORY_OUTCOMES,
+            OUTCOME_SHEETS,
+            grades=_ONLY_12,
+            continuing_education=False,
         ),
         _yearly(
             "38",
@@ -443,7 +457,12 @@ ROSTERS: dict[str, RosterDef] = {
         _yearly("74", "高三第二梯次幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_ONLY_12),
         _yearly("75", "高三第二梯次多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_ONLY_12),
         _yearly(
-            "76", "高三第二梯次課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_ONLY_12, continuing_education=False
+            "76",
+            "高三第二梯次課程學習成果名冊",
+            CATEGORY_OUTCOMES,
+            OUTCOME_SHEETS,
+            grades=_ONLY_12,
+            continuing_education=False,
         ),
         _yearly(
             "78",
@@ -477,6 +496,8 @@ class Context:
     school: Any
     term: Any
     students: dict[int, Student]
+    # Each source reads the database once per build; rosters then pick their students' rows.
+    cache: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def academic_year(self) -> Any:
@@ -514,35 +535,69 @@ def source_students(ctx: Context, students: list[Student], sheet: SheetDef) -> I
         yield student, student
 
 
+def _once(ctx: Context, key: str, load: Callable[[], Any]) -> Any:
+    if key not in ctx.cache:
+        ctx.cache[key] = load()
+    return ctx.cache[key]
+
+
+def _grouped(rows: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    out: dict[Any, list[Any]] = {}
+    for row in rows:
+        out.setdefault(key(row), []).append(row)
+    return out
+
+
 def source_grades(ctx: Context, students: list[Student], sheet: SheetDef) -> Iterator[tuple[Student, Any]]:
+    """Grades as plain rows (dicts): a school has hundreds of thousands of cells of them."""
     from licheng.records.models import Grade
 
     assert_submittable(Grade)
+
+    def load() -> dict[str, list[dict[str, Any]]]:
+        rows = (
+            Grade.objects.filter(school=ctx.school, academic_year=ctx.academic_year.year, term=ctx.term.number)
+            .order_by("student_id", "course_code", "pk")
+            .values()
+        )
+        return _grouped(rows.iterator(chunk_size=5000), lambda g: g["variant"])
+
     by_pk = {s.pk: s for s in students}
-    rows = Grade.objects.filter(
-        school=ctx.school,
-        academic_year=ctx.academic_year.year,
-        term=ctx.term.number,
-        student__in=list(by_pk),
-        **sheet.filter,
-    ).order_by("student_id", "course_code", "pk")
-    for grade in rows.iterator(chunk_size=2000):
-        yield by_pk[grade.student_id], grade
+    for grade in _once(ctx, "grades", load).get(sheet.filter.get("variant", "regular"), []):
+        student = by_pk.get(grade["student_id"])
+        if student is not None:
+            yield student, grade
 
 
 def source_cadre_roles(ctx: Context, students: list[Student], sheet: SheetDef) -> Iterator[tuple[Student, Any]]:
     from licheng.records.models import CadreRole
 
     assert_submittable(CadreRole)
+
+    def load() -> list[Any]:
+        return list(
+            CadreRole.objects.filter(school=ctx.school, academic_year=ctx.academic_year.year, verified_at__isnull=False)
+            .order_by("student_id", "term", "starts_on", "pk")
+            .values()
+        )
+
     by_pk = {s.pk: s for s in students}
-    rows = CadreRole.objects.filter(
-        school=ctx.school,
-        academic_year=ctx.academic_year.year,
-        student__in=list(by_pk),
-        verified_at__isnull=False,
-    ).order_by("student_id", "term", "starts_on", "pk")
-    for role in rows.iterator(chunk_size=2000):
-        yield by_pk[role.student_id], role
+    for role in _once(ctx, "cadre_roles", load):
+        student = by_pk.get(role["student_id"])
+        if student is not None:
+            yield student, role
+
+
+def _file_names(
+    student: Student, prefix: str, owner_pk: int, links: Iterable[Any], files: list[PackagedFile] | None
+) -> str:
+    names = []
+    for position, link in enumerate(links):
+        name = _file_name(student, prefix, owner_pk, position, link.stored_file.original_name)
+        names.append(name)
+        if files is not None:
+            files.append(PackagedFile(name, link.stored_file))
+    return ";".join(names)
 
 
 def source_performances(
@@ -553,30 +608,28 @@ def source_performances(
     from licheng.performances.models import Performance, PerformanceFile
 
     assert_submittable(Performance)
+
+    def load() -> dict[int, list[Any]]:
+        rows = (
+            Performance.objects.filter(
+                school=ctx.school,
+                academic_year=ctx.academic_year,
+                selection__isnull=False,
+                withdrawn_at__isnull=True,
+            )
+            .prefetch_related(
+                Prefetch("performance_files", queryset=PerformanceFile.objects.select_related("stored_file"))
+            )
+            .order_by("student_id", "created_at", "pk")
+        )
+        return _grouped(rows, lambda p: p.kind)
+
     by_pk = {s.pk: s for s in students}
-    rows = (
-        Performance.objects.filter(
-            school=ctx.school,
-            academic_year=ctx.academic_year,
-            student__in=list(by_pk),
-            selection__isnull=False,
-            withdrawn_at__isnull=True,
-            **sheet.filter,
-        )
-        .prefetch_related(
-            Prefetch("performance_files", queryset=PerformanceFile.objects.select_related("stored_file"))
-        )
-        .order_by("student_id", "created_at", "pk")
-    )
-    for item in rows.iterator(chunk_size=500):
-        student = by_pk[item.student_id]
-        names = []
-        for position, link in enumerate(item.performance_files.all()):
-            name = _file_name(student, "P", item.pk, position, link.stored_file.original_name)
-            names.append(name)
-            if files is not None:
-                files.append(PackagedFile(name, link.stored_file))
-        item.file_names = ";".join(names)
+    for item in _once(ctx, "performances", load).get(sheet.filter.get("kind"), []):
+        student = by_pk.get(item.student_id)
+        if student is None:
+            continue
+        item.file_names = _file_names(student, "P", item.pk, item.performance_files.all(), files)
         yield student, item
 
 
@@ -588,33 +641,26 @@ def source_course_outcomes(
     from licheng.portfolio.models import CourseOutcomeFile, CourseOutcomeSelection, CourseOutcomeVersion
 
     assert_submittable(CourseOutcomeVersion)
+
+    def load() -> list[Any]:
+        return list(
+            CourseOutcomeSelection.objects.filter(
+                school=ctx.school, academic_year=ctx.academic_year, version__state="passed"
+            )
+            .select_related("version__outcome__course__school_class", "version__outcome__term__academic_year")
+            .prefetch_related(
+                Prefetch("version__outcome_files", queryset=CourseOutcomeFile.objects.select_related("stored_file"))
+            )
+            .order_by("student_id", "selected_at", "pk")
+        )
+
     by_pk = {s.pk: s for s in students}
-    selections = (
-        CourseOutcomeSelection.objects.filter(
-            school=ctx.school,
-            academic_year=ctx.academic_year,
-            student__in=list(by_pk),
-            version__state="passed",
-        )
-        .select_related(
-            "version__outcome__course__school_class",
-            "version__outcome__term__academic_year",
-        )
-        .prefetch_related(
-            Prefetch("version__outcome_files", queryset=CourseOutcomeFile.objects.select_related("stored_file"))
-        )
-        .order_by("student_id", "selected_at", "pk")
-    )
-    for selection in selections.iterator(chunk_size=500):
-        student = by_pk[selection.student_id]
+    for selection in _once(ctx, "course_outcomes", load):
+        student = by_pk.get(selection.student_id)
+        if student is None:
+            continue
         version = selection.version
-        names = []
-        for position, link in enumerate(version.outcome_files.all()):
-            name = _file_name(student, "C", version.pk, position, link.stored_file.original_name)
-            names.append(name)
-            if files is not None:
-                files.append(PackagedFile(name, link.stored_file))
-        version.file_names = ";".join(names)
+        version.file_names = _file_names(student, "C", version.pk, version.outcome_files.all(), files)
         yield student, version
 
 
@@ -628,6 +674,16 @@ SOURCES: dict[str, Callable[..., Iterable[tuple[Student, Any]]]] = {
 FILE_SOURCES = frozenset({"performances", "course_outcomes"})
 
 
+def identity(student: Student) -> tuple[str, str]:
+    """身分證號 and 出生日期 as written; the ID is decrypted once per student."""
+    cached = student.__dict__.get("_roster_identity")
+    if cached is None:
+        nid = student.national_id if student.national_id_cipher else ""
+        cached = (national_id(nid), roc7(student.birth_date))
+        student.__dict__["_roster_identity"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def sheet_rows(
     sheet: SheetDef, ctx: Context, students: list[Student], files: list[PackagedFile] | None
 ) -> Iterator[tuple[Student, list[str]]]:
@@ -635,7 +691,7 @@ def sheet_rows(
     source = SOURCES[sheet.source]
     rows = source(ctx, students, sheet, files) if sheet.source in FILE_SOURCES else source(ctx, students, sheet)
     for student, obj in rows:
-        cells = [national_id(student.national_id), roc7(student.birth_date)]
+        cells = list(identity(student))
         cells.extend(column.fmt(column.get(obj)) for column in sheet.columns)
         yield student, cells
 

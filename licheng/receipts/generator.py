@@ -1,0 +1,206 @@
+"""Receipt ZIPs as the central database would return them, generated from a submission snapshot.
+
+For the test suite and the browser test (the central database is not reachable from here): one
+UTF-8 JSON file per category (with a BOM by default), ``SHA.txt``, encrypted with AES (pyzipper)
+or with the traditional ZipCrypto (written here: pyzipper only reads it). Options make the bad
+inputs the importer must refuse.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import io
+import json
+import os
+import struct
+import zlib
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django_scopes import scopes_disabled
+
+from licheng.submissions import rosters as R
+
+CATEGORY_FILES = {
+    R.CATEGORY_GRADES: "course_records.json",
+    R.CATEGORY_OUTCOMES: "course_outcomes.json",
+    R.CATEGORY_PERFORMANCES: "performances.json",
+    R.CATEGORY_CADRE: "cadre_roles.json",
+}
+YEARLY_CATEGORIES = {R.CATEGORY_OUTCOMES, R.CATEGORY_PERFORMANCES, R.CATEGORY_CADRE}
+
+
+def receipt_documents(submission: Any) -> dict[str, dict[str, Any]]:
+    """Category → the JSON document of everything the snapshot sent in that category."""
+    from licheng.submissions.models import SubmittedRecord
+
+    with scopes_disabled():
+        records = (
+            SubmittedRecord.objects.filter(submission=submission)
+            .exclude(category="")
+            .select_related("student")
+            .order_by("student_id", "roster_code")
+        )
+        merged: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        for record in records:
+            student = record.student
+            item = merged[record.category].setdefault(
+                student.pk, {R.ID_HEADER: student.national_id, R.BIRTH_HEADER: R.roc7(student.birth_date)}
+            )
+            for sheet, rows in record.sheets.items():
+                item.setdefault(sheet, []).extend(rows)
+        term = submission.term
+        documents = {}
+        for category, students in merged.items():
+            documents[category] = {
+                "名冊資訊": {
+                    "學校代碼": submission.school.code,
+                    "學年度": str(term.academic_year.year),
+                    "學期": "0" if category in YEARLY_CATEGORIES else str(term.number),
+                },
+                category: list(students.values()),
+            }
+    return documents
+
+
+def encode(document: Any, *, bom: bool = True) -> bytes:
+    data = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def sha_text(files: dict[str, bytes]) -> bytes:
+    return "".join(f"{name},{hashlib.sha256(data).hexdigest()}\r\n" for name, data in files.items()).encode()
+
+
+def build_zip(files: dict[str, bytes], password: str, *, encryption: str = "aes") -> bytes:
+    if encryption == "aes":
+        import pyzipper
+
+        buffer = io.BytesIO()
+        with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+            zf.setpassword(password.encode())
+            for name, data in files.items():
+                zf.writestr(name, data)
+        return buffer.getvalue()
+    if encryption == "zipcrypto":
+        return zipcrypto_zip(files, password)
+    raise ValueError(encryption)
+
+
+def receipt_zip(
+    submission: Any,
+    password: str,
+    *,
+    encryption: str = "aes",
+    bom: bool = True,
+    edit: Callable[[dict[str, dict[str, Any]]], None] | None = None,
+    after_hashing: Callable[[dict[str, bytes]], None] | None = None,
+) -> bytes:
+    """The receipt of ``submission``. ``edit`` changes the documents before they are written (a
+    row lost by the central database, another term, a duplicate); ``after_hashing`` changes the
+    files after SHA.txt was written (tampering)."""
+    documents = receipt_documents(submission)
+    if edit is not None:
+        edit(documents)
+    files = {
+        CATEGORY_FILES.get(category, f"{category}.json"): encode(doc, bom=bom) for category, doc in documents.items()
+    }
+    sha = sha_text(files)
+    if after_hashing is not None:
+        after_hashing(files)
+    return build_zip({**files, "SHA.txt": sha}, password, encryption=encryption)
+
+
+# --- traditional PKWARE encryption (ZipCrypto) ---------------------------------------------------
+
+
+class _Keys:
+    def __init__(self, password: bytes) -> None:
+        self.k0, self.k1, self.k2 = 0x12345678, 0x23456789, 0x34567890
+        for byte in password:
+            self.update(byte)
+
+    @staticmethod
+    def _crc(value: int, byte: int) -> int:
+        return (value >> 8) ^ _CRC_TABLE[(value ^ byte) & 0xFF]
+
+    def update(self, byte: int) -> None:
+        self.k0 = self._crc(self.k0, byte)
+        self.k1 = (self.k1 + (self.k0 & 0xFF)) & 0xFFFFFFFF
+        self.k1 = (self.k1 * 134775813 + 1) & 0xFFFFFFFF
+        self.k2 = self._crc(self.k2, (self.k1 >> 24) & 0xFF)
+
+    def encrypt(self, data: bytes) -> bytes:
+        out = bytearray()
+        for byte in data:
+            temp = (self.k2 | 2) & 0xFFFF
+            out.append(byte ^ (((temp * (temp ^ 1)) >> 8) & 0xFF))
+            self.update(byte)
+        return bytes(out)
+
+
+def _crc_table() -> list[int]:
+    table = []
+    for i in range(256):
+        value = i
+        for _ in range(8):
+            value = (value >> 1) ^ 0xEDB88320 if value & 1 else value >> 1
+        table.append(value)
+    return table
+
+
+_CRC_TABLE = _crc_table()
+
+
+def zipcrypto_zip(files: dict[str, bytes], password: str) -> bytes:
+    """A ZIP whose entries are deflated and ZipCrypto-encrypted."""
+    out = io.BytesIO()
+    central = []
+    for name, data in files.items():
+        crc = binascii.crc32(data) & 0xFFFFFFFF
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        compressed = compressor.compress(data) + compressor.flush()
+        keys = _Keys(password.encode())
+        header = bytearray(os.urandom(11)) + bytes([crc >> 24])
+        payload = keys.encrypt(bytes(header)) + keys.encrypt(compressed)
+        encoded = name.encode()
+        offset = out.tell()
+        flags = 0x1 | 0x800  # encrypted, UTF-8 name
+        out.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, 0x21, crc, len(payload), len(data), len(encoded), 0
+            )
+        )
+        out.write(encoded)
+        out.write(payload)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                flags,
+                8,
+                0,
+                0x21,
+                crc,
+                len(payload),
+                len(data),
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
+    return out.getvalue()
