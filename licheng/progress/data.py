@@ -3,8 +3,7 @@
 Every function runs a fixed number of queries however many students, classes or courses the school
 has (one grouped query per series plus one per denominator); rows are bucketed in Python.
 
-Series are listed in ``series_list()``. To add one (receipt confirmation comes from
-``licheng.receipts``), fill ``receipt_confirmation_series`` below or append a ``Series`` there.
+Series are listed in ``series_list()``; to add one, define a ``Series`` and list it there.
 """
 
 from __future__ import annotations
@@ -142,21 +141,47 @@ CERTIFICATION = Series(
 SELECTION = Series("selection", _("Selection"), _("students"), "selection", selections_done, student_totals)
 
 
-def receipt_confirmation_series() -> Series | None:
-    """HOOK (to be filled when ``licheng.receipts`` is in): return a ``Series`` whose ``done`` gives
-    ``(day confirmed, group)`` per student who confirmed their receipt in the term and whose
-    ``totals`` the students asked to confirm per group (``student_totals`` fits for grade and
-    class), with ``work_item="receipt_confirmation"``. Until then no receipt chart is drawn."""
-    return None
+def receipts_done(term: Term, grouping: str) -> list[tuple[datetime.date, Key]]:
+    """A student counts on the day they confirmed the term's receipt (收訖確認). Receipts are per
+    student, not per course: by course there is nothing to show."""
+    from licheng.receipts.models import ConfirmationStatus, StudentReceipt
+
+    if grouping == "course":
+        return []
+    field = f"student__{_STUDENT_GROUP[grouping]}"
+    rows = (
+        StudentReceipt.objects.filter(school_id=term.school_id, receipt__term=term, status=ConfirmationStatus.CONFIRMED)
+        .values("student_id", field)
+        .annotate(first=Min("answered_at"))
+        .values_list(field, "first")
+    )
+    return _first_per_student(rows)
+
+
+def receipt_totals(term: Term, grouping: str) -> dict[Key, int]:
+    """The students asked to confirm a receipt of the term, per grade or class."""
+    from licheng.receipts.models import StudentReceipt
+
+    if grouping == "course":
+        return {}
+    field = f"student__{_STUDENT_GROUP[grouping]}"
+    rows = (
+        StudentReceipt.objects.filter(school_id=term.school_id, receipt__term=term)
+        .values(field)
+        .annotate(n=Count("student_id", distinct=True))
+        .values_list(field, "n")
+    )
+    return {key: n for key, n in rows if key is not None}
+
+
+RECEIPTS = Series(
+    "receipts", _("Receipts confirmed"), _("students"), "receipt_confirmation", receipts_done, receipt_totals
+)
 
 
 def series_list() -> list[Series]:
     """Every dashboard series, in the order of the yearly flow."""
-    found = [UPLOADS, CERTIFICATION, SELECTION]
-    receipts = receipt_confirmation_series()
-    if receipts is not None:
-        found.append(receipts)
-    return found
+    return [UPLOADS, CERTIFICATION, SELECTION, RECEIPTS]
 
 
 # --- computed self-check items -------------------------------------------------------------------

@@ -100,5 +100,38 @@ def test_dashboard_queries_stay_constant_from_300_to_3000_students(
     grow(p, 2700, classes=80)
     with django_assert_max_num_queries(len(small.captured_queries)):  # type: ignore[operator]
         page = client.get(url).content.decode()
-    assert len(small.captured_queries) <= 25, len(small.captured_queries)
+    # Four series (uploads, certification, selection, receipts), each: what is done, the totals and its
+    # deadline; plus the request itself (session, user, school, roles, permissions), terms and groups.
+    assert len(small.captured_queries) <= 28, len(small.captured_queries)
     assert "3000 of 3001 students done." in page
+
+
+def test_receipt_confirmations_are_charted_once_a_receipt_is_in(personas: Personas) -> None:
+    from licheng.people.models import Student
+    from licheng.receipts.models import ConfirmationStatus, ReceiptImport, StudentReceipt
+
+    p = personas
+    _window(p)
+    grow(p, 3, classes=1)
+    today = timezone.localdate()
+    receipt = ReceiptImport.objects.create(
+        school=p.school,
+        term=p.term,
+        file_name="receipt.zip",
+        sha256="0" * 64,
+        imported_by=p.registry,
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=3),
+    )
+    students = list(Student.objects.filter(school=p.school)[:2])
+    for student, status in zip(students, (ConfirmationStatus.CONFIRMED, ConfirmationStatus.PENDING), strict=True):
+        StudentReceipt.objects.create(
+            school=p.school,
+            receipt=receipt,
+            student=student,
+            status=status,
+            answered_at=timezone.now() if status == ConfirmationStatus.CONFIRMED else None,
+        )
+    page = client_in("en", p.registry).get(reverse("progress:dashboard")).content.decode()
+    assert "Receipts confirmed" in page
+    assert "1 of 2 students done." in page
