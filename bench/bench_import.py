@@ -76,7 +76,9 @@ def main() -> int:
         school = School.objects.get(code=school_code(0))
         registry = RoleGrant.objects.filter(school=school, role="registry").select_related("user").first().user  # type: ignore[union-attr]
         students = list(
-            Student.objects.filter(school=school).select_related("school_class").order_by("student_number")[:STUDENTS]
+            Student.objects.filter(school=school, sealed_at__isnull=True)
+            .select_related("school_class")
+            .order_by("student_number")[:STUDENTS]
         )
         codes = sorted(set(Course.objects.filter(school=school).values_list("course_code", flat=True)))
     assert len(students) == STUDENTS, len(students)

@@ -29,7 +29,7 @@ from licheng.audit.services import Actor, record
 from licheng.files import checks, clamav
 from licheng.files.checks import FileRejected
 from licheng.files.models import ScanStatus, StoredFile
-from licheng.schools.models import School
+from licheng.schools.models import School, SchoolRules
 
 __all__ = [
     "FileRejected",
@@ -327,6 +327,55 @@ def file_ingest(
     finally:
         for path in made:
             Path(path).unlink(missing_ok=True)
+
+
+MB = 1024 * 1024
+
+
+def files_ingest(
+    *,
+    actor: Actor,
+    school: School,
+    uploads: Iterable[UploadedFile],
+    rules: SchoolRules,
+    kinds: tuple[str, ...] = ("document", "media"),
+    field: str = "files",
+) -> list[StoredFile]:
+    """Accept several uploads as one, under the school's size limits: on the first refusal, raise a
+    ServiceError naming the file (for ``field``) and take back the ones already stored."""
+    from licheng.core.errors import ServiceError
+
+    stored: list[StoredFile] = []
+    for upload in uploads:
+        try:
+            stored.append(
+                file_ingest(
+                    actor=actor,
+                    school=school,
+                    upload=upload,
+                    kinds=kinds,
+                    document_max_bytes=rules.document_max_mb * MB,
+                    media_max_bytes=rules.media_max_mb * MB if "media" in kinds else 0,
+                )
+            )
+        except FileRejected as error:
+            discard_ingested(stored)
+            raise ServiceError(f"{upload.name}: {error.message}", field=field) from None
+        except BaseException:
+            discard_ingested(stored)
+            raise
+    return stored
+
+
+def discard_ingested(files: list[StoredFile]) -> None:
+    """Undo files accepted earlier in a request that is now refused: their rows go (with the
+    rolled-back transaction too), their bytes unless another row holds the same content."""
+    for stored in files:
+        with scopes_disabled():
+            StoredFile.objects.filter(pk=stored.pk).delete()
+            shared = StoredFile.objects.filter(sha256=stored.sha256).exists()
+        if not shared:
+            default_storage.delete(stored.storage_name)
 
 
 def file_delete(*, actor: Actor, stored_file: StoredFile) -> None:

@@ -105,30 +105,9 @@ def clean_external_link(link: str) -> str:
 
 
 def _ingest(actor: Actor, school: School, academic_year: AcademicYear, uploads: Iterable[UploadedFile]) -> list[Any]:
-    from licheng.files.services import FileRejected, file_ingest
-    from licheng.portfolio.services import discard_stored
+    from licheng.files.services import files_ingest
 
-    rules = rules_for(school, academic_year)
-    stored = []
-    for upload in uploads:
-        try:
-            stored.append(
-                file_ingest(
-                    actor=actor,
-                    school=school,
-                    upload=upload,
-                    kinds=("document", "media"),
-                    document_max_bytes=rules.document_max_mb * MB,
-                    media_max_bytes=rules.media_max_mb * MB,
-                )
-            )
-        except FileRejected as error:
-            discard_stored(stored)
-            raise ServiceError(f"{upload.name}: {error}", field="files") from None
-        except BaseException:
-            discard_stored(stored)
-            raise
-    return stored
+    return files_ingest(actor=actor, school=school, uploads=uploads, rules=rules_for(school, academic_year))
 
 
 def _attach(performance: Performance, stored_files: list[Any], start: int) -> None:

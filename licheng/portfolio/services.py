@@ -22,7 +22,7 @@ from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.courses.models import Course, Enrolment
-from licheng.files.services import FileRejected, file_ingest
+from licheng.files.services import files_ingest
 from licheng.lifecycle.selectors import ensure_may_upload
 from licheng.notifications.models import Category
 from licheng.notifications.services import notify
@@ -105,43 +105,7 @@ def _check_upload_window(actor: Actor, term: Term) -> None:
 
 
 def _ingest(actor: Actor, school: School, term: Term, uploads: Sequence[UploadedFile]) -> list[StoredFile]:
-    rules = rules_for(school, term.academic_year)
-    stored = []
-    for upload in uploads:
-        try:
-            stored.append(
-                file_ingest(
-                    actor=actor,
-                    school=school,
-                    upload=upload,
-                    kinds=("document", "media"),
-                    document_max_bytes=rules.document_max_mb * MB,
-                    media_max_bytes=rules.media_max_mb * MB,
-                )
-            )
-        except FileRejected as error:
-            discard_stored(stored)
-            raise ServiceError(f"{upload.name}: {error.message}", field="files") from None
-        except BaseException:
-            discard_stored(stored)
-            raise
-    return stored
-
-
-def discard_stored(files: list[StoredFile]) -> None:
-    """Undo the files already accepted in this request when a later one is refused: their rows go
-    with the rolled-back transaction, their bytes here unless another row holds the same content."""
-    from django.core.files.storage import default_storage
-    from django_scopes import scopes_disabled
-
-    from licheng.files.models import StoredFile
-
-    for stored in files:
-        with scopes_disabled():
-            StoredFile.objects.filter(pk=stored.pk).delete()
-            shared = StoredFile.objects.filter(sha256=stored.sha256).exists()
-        if not shared:
-            default_storage.delete(stored.storage_name)
+    return files_ingest(actor=actor, school=school, uploads=uploads, rules=rules_for(school, term.academic_year))
 
 
 def _attach(version: CourseOutcomeVersion, files: Iterable[StoredFile], start: int = 0) -> None:

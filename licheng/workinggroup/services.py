@@ -134,27 +134,14 @@ def _term_of(school: School, day: datetime.date) -> Term:
 
 
 def _ingest(actor: Actor, school: School, uploads: Sequence[UploadedFile]) -> list[Any]:
-    from licheng.files.services import FileRejected, file_ingest
+    from licheng.files.services import files_ingest
     from licheng.schools.selectors import current_term, rules_for
 
     term = current_term(school)
     rules = rules_for(school, term.academic_year if term else None)
-    stored = []
-    for upload in uploads:
-        try:
-            stored.append(
-                file_ingest(
-                    actor=actor,
-                    school=school,
-                    upload=upload,
-                    kinds=("document",),
-                    document_max_bytes=rules.document_max_mb * MB,
-                    media_max_bytes=0,
-                )
-            )
-        except FileRejected as exc:
-            raise ServiceError(f"{upload.name}: {exc.message}", field="attachments") from None
-    return stored
+    return files_ingest(
+        actor=actor, school=school, uploads=uploads, rules=rules, kinds=("document",), field="attachments"
+    )
 
 
 def meeting_record(

@@ -53,7 +53,8 @@ def test_a_transfer_between_two_demo_schools_carries_every_file(
     with scopes_disabled():
         package = TransferPackage.objects.get(student=student)
     assert package.state == PackageState.READY, package.error
-    data = b"".join(leaving.get(reverse("lifecycle:package_download", args=[package.pk])).streaming_content)
+    download = leaving.get(reverse("lifecycle:package_download", args=[package.pk]))
+    data = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     archive = zipfile.ZipFile(io.BytesIO(data))
     packed = {
         hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist() if name.startswith("files/")
