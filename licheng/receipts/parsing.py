@@ -21,6 +21,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -78,8 +79,9 @@ def _read(archive: Any, name: str) -> bytes:
         if "password" in str(error).lower():
             raise ServiceError(_("The password is wrong for this receipt ZIP."), field="password") from None
         raise
-    except (zipfile.BadZipFile, pyzipper.BadZipFile):
-        # A wrong ZipCrypto password passes the one-byte check now and then; the CRC then fails.
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error):
+        # A wrong ZipCrypto password passes the one-byte check about once in 256 tries; the bytes
+        # then decrypt to garbage and either the inflate (zlib.error) or the CRC check fails.
         raise ServiceError(_("The password is wrong for this receipt ZIP."), field="password") from None
     return data
 
