@@ -55,10 +55,10 @@ def test_wrong_password_zipcrypto(built: Any) -> None:
 def test_every_wrong_zipcrypto_password_is_refused_as_such(built: Any) -> None:
     """ZipCrypto's one-byte password check lets about one wrong password in 256 through; the
     garbage that follows must still read as a wrong password, not as a server error."""
+    from django.utils import translation
+
     from licheng.core.errors import ServiceError
     from licheng.receipts.parsing import parse_receipt
-
-    from django.utils import translation
 
     content = generator.receipt_zip(built.submission, PASSWORD, encryption="zipcrypto")
     with translation.override("en"):
