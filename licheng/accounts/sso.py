@@ -3,7 +3,7 @@
 Not built yet; this module records the seam so the later issue only adds, never rewrites.
 
 1. **Backend.** Each provider is an OpenID Connect authentication backend added to
-   ``settings.AUTHENTICATION_BACKENDS`` after ``ModelBackend`` (e.g. ``mozilla-django-oidc``'s
+   ``settings.AUTHENTICATION_BACKENDS`` after ``SchoolModelBackend`` (e.g. ``mozilla-django-oidc``'s
    ``OIDCAuthenticationBackend`` subclassed per provider). Its ``authenticate(request, **claims)``
    maps the provider's ``sub`` claim to a local user through ``ExternalIdentity(provider, subject)``
    (``licheng.accounts.models``) and returns ``None`` for an unknown subject: accounts are still

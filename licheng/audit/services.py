@@ -138,9 +138,12 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the school's chain. Must run inside the caller's transaction."""
     chain = chain_of(school)
-    with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    # No savepoint: a failure here must abort the caller's change, which is what the entry records.
+    with transaction.atomic(savepoint=False):
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:  # the chain's first entry
+            AuditChainHead.objects.get_or_create(chain=chain)
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         entry = AuditEntry(
             chain=chain,
             school=school,

@@ -139,14 +139,46 @@ def test_middleware_keeps_initial_password_users_on_the_change_page(
 
 
 def test_session_expires_after_thirty_idle_minutes_sliding(client: Client, personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+
     from licheng import settings as real_settings
+    from licheng.accounts.sessions import RENEWED_AT_KEY
 
     assert real_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert real_settings.SESSION_SAVE_EVERY_REQUEST is True
-    attempt(client, "teacher", PASSWORD)
+    cookie = settings.SESSION_COOKIE_NAME
+    response = attempt(client, "teacher", PASSWORD)
+    assert response.cookies[cookie]["max-age"] == 30 * 60
     assert client.session.get_expiry_age() == 30 * 60
+
+    def expiry() -> datetime.datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    renewed = expiry()
+    assert renewed > timezone.now() + datetime.timedelta(minutes=29)
+
+    # Another request within the minute: no write, the session still ends 30 minutes after the renewal.
     response = client.get("/")
-    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+    assert response.status_code == 200 and cookie not in response.cookies
+    assert expiry() == renewed
+
+    # A request more than a minute after the last renewal slides the session again.
+    session = client.session
+    session[RENEWED_AT_KEY] -= 61
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(expire_date=renewed - datetime.timedelta(seconds=61))
+    response = client.get("/")
+    assert response.cookies[cookie]["max-age"] == 30 * 60
+    assert expiry() > renewed - datetime.timedelta(seconds=1)
+
+    # Idle past the end: the session is gone and the next request asks to log in again.
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now())
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_visitor_who_does_not_log_in_gets_no_session(client: Client, db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(LOGIN)
+    assert response.status_code == 200 and settings.SESSION_COOKIE_NAME not in response.cookies
 
 
 def test_argon2_is_the_first_password_hasher() -> None:
