@@ -39,8 +39,8 @@ SECONDS = float(os.environ.get("BENCH_UPLOAD_SECONDS", "20"))
 # gunicorn's rule of thumb for sync workers: 2 × cores + 1, for both servers alike.
 WORKERS = int(os.environ.get("BENCH_UPLOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 # Threads per worker, for both servers alike (gunicorn's gthread worker above 1). Default 1, the sync
-# workers of docs/deployment.md; 4 was measured too (ratio 0.36: the app did not gain, the bare
-# handler lost to the GIL).
+# workers of docs/deployment.md; 4 was measured too, against the "discard" baseline (ratio 0.36 vs
+# 0.31: the app did not gain, the bare handler lost to the GIL).
 THREADS = int(os.environ.get("BENCH_UPLOAD_THREADS", "1"))
 ROUNDS = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "3"))
 PDF_BYTES = 4_000_000  # "4 MB", under the 4 MiB document limit
