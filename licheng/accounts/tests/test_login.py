@@ -106,6 +106,15 @@ def test_inactive_accounts_and_schools_cannot_log_in(client: Client, personas: P
     assert "學校" in response.content.decode()
 
 
+def test_a_signed_in_person_whose_account_is_closed_is_signed_out(client: Client, personas: Personas) -> None:
+    attempt(client, "teacher", PASSWORD)
+    assert client.get("/").status_code == 200
+    personas.subject_teacher.is_active = False
+    personas.subject_teacher.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 def test_initial_password_sends_to_password_change_first(client: Client, personas: Personas) -> None:
     personas.subject_teacher.must_change_password = True
     personas.subject_teacher.save()

@@ -171,22 +171,22 @@ def test_home_is_in_chinese_by_default(personas: Personas) -> None:
 @pytest.mark.parametrize(
     ("name", "limit"),
     [
-        # Each: session, user, school, roles, permissions + the session save (savepoint, update, release) = 8,
+        # Each: session, user with school, roles, permissions = 4 (no session write within a minute),
         # and the announcements section: the user's classes' grades, current announcements = 2.
         # student: core (term, courses, their teachers) 3 with the profile fetched once for every section 1;
         # portfolio (versions, rules, terms with outcomes, selections, schedule entries, window extension,
         # unread notifications) 7; performances (counts in one aggregate, term, schedule entries) 3;
         # profile verification 1; upcoming deadlines (term, schedule entries) 2.
-        ("student", 8 + 2 + 1 + 3 + 7 + 3 + 1 + 2),
+        ("student", 4 + 2 + 1 + 3 + 7 + 3 + 1 + 2),
         # + term, courses, taught courses, proxies, pending count; deadlines: term, schedule entries
-        ("subject_teacher", 8 + 2 + 5 + 2),
-        ("homeroom_teacher", 8 + 2 + 5 + 2),
+        ("subject_teacher", 4 + 2 + 5 + 2),
+        ("homeroom_teacher", 4 + 2 + 5 + 2),
         # + students by grade, accounts never used, newest verification round; deadlines: term, term,
         # schedule entries; self-check items of the office; open help requests
-        ("registry", 8 + 2 + 3 + 3 + 1 + 1),
+        ("registry", 4 + 2 + 3 + 3 + 1 + 1),
         # + rules, first proxies today and their count, term; backups: last run, last good run
-        ("school_admin", 8 + 2 + 4 + 2),
-        ("parent", 8 + 2 + 1 + 1),  # + children; performances: children again
+        ("school_admin", 4 + 2 + 4 + 2),
+        ("parent", 4 + 2 + 1 + 1),  # + children; performances: children again
     ],
 )
 def test_home_query_count_does_not_grow(

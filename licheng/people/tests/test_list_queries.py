@@ -30,7 +30,7 @@ def test_staff_list(personas: Personas, as_user: Any) -> None:
     few = _queries(client, url)
     for n in range(20):
         make_staff(personas.school, Role.SUBJECT_TEACHER, Role.GUIDANCE, username=f"t{n}")
-    # session, user, school, role grants, role permissions, page count, staff rows with users,
+    # session, user with school, role grants, role permissions, page count, staff rows with users,
     # their role grants (one prefetch), plus the session save.
     assert _queries(client, url) == few
 
@@ -60,6 +60,6 @@ def test_proxy_list(personas: Personas, as_user: Any) -> None:
     few = _queries(client, url)
     for n in range(1, 15):
         assign(n)
-    # session, user, school, role grants, role permissions, staff check, page count, assignments
+    # session, user with school, role grants, role permissions, staff check, page count, assignments
     # with principal, proxy, course, term, year and class, plus the session save.
     assert _queries(client, url) == few

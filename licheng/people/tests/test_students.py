@@ -189,7 +189,7 @@ def test_student_list_queries_do_not_grow_with_rows(
         assert client.get(url).status_code == 200
     for _ in range(40):
         StudentFactory(school_class=personas.school_class)
-    # session, user, school, role grants, role permissions, office-proxy permissions, class choices
+    # session, user with school, role grants, role permissions, office-proxy permissions, class choices
     # of the filter form, page count, page rows; plus the session save.
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)

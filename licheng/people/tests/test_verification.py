@@ -229,7 +229,7 @@ def test_dashboard_and_class_pages_cost_constant_queries(personas: Personas, as_
         check.report_text = "錯"
         check.save()
     make_term(personas.school, 114, 2)
-    # Dashboard: session, user, school, roles, permissions, delegated proxies, the round, the counts
+    # Dashboard: session, user with school, roles, permissions, delegated proxies, the round, the counts
     # per class (one grouped query). Class page: the same plus the class and its checks with
     # students. Rounds list: rounds with their counts, the term choices.
     assert (_queries(client, dashboard), _queries(client, class_page), _queries(client, rounds)) == few
@@ -239,7 +239,7 @@ def test_student_page_queries(personas: Personas, as_user: Any, django_assert_ma
     _open(personas)
     client = as_user(personas.student_user)
     client.get(reverse("people:my_profile_check"))
-    # session, user, school, roles, permissions, delegated proxies (for the ID rule), the student,
+    # session, user with school, roles, permissions, delegated proxies (for the ID rule), the student,
     # the round, the check, plus the menu's look-ups.
     with django_assert_max_num_queries(20):
         assert client.get(reverse("people:my_profile_check")).status_code == 200

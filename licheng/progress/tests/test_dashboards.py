@@ -101,7 +101,7 @@ def test_dashboard_queries_stay_constant_from_300_to_3000_students(
     with django_assert_max_num_queries(len(small.captured_queries)):  # type: ignore[operator]
         page = client.get(url).content.decode()
     # Four series (uploads, certification, selection, receipts), each: what is done, the totals and its
-    # deadline; plus the request itself (session, user, school, roles, permissions), terms and groups.
+    # deadline; plus the request itself (session, user with school, roles, permissions), terms and groups.
     assert len(small.captured_queries) <= 28, len(small.captured_queries)
     assert "3000 of 3001 students done." in page
 

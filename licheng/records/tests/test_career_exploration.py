@@ -124,7 +124,7 @@ def test_form_list_and_export(personas: Personas, guidance: Client, django_asser
     list_url = reverse("records:career_exploration")
     guidance.get(list_url)
     _make(personas, 3 * 9)
-    # session, user, school, roles, permissions, delegated proxies, menu, may-manage (selector),
+    # session, user with school, roles, permissions, delegated proxies, menu, may-manage (selector),
     # classes for the filter, count, one page of rows with student and class joined
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         response = guidance.get(list_url, {"term": "114-1", "q": personas.student.student_number})

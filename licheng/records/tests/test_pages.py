@@ -42,7 +42,7 @@ def test_list_queries_stay_constant(
     url = reverse("records:grades")
     registry.get(url)
     make_grades(personas, 40)
-    # session, user, school, roles, permissions, delegated proxies, menu, may-manage,
+    # session, user with school, roles, permissions, delegated proxies, menu, may-manage,
     # classes for the filter, count, one page of grades with student and class joined
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         response = registry.get(url, {"term": "114-1", "code": CODE[:5]})
@@ -212,9 +212,9 @@ def test_transcript_and_import_pages_queries_stay_constant(
     registry.get(transcript)
     registry.get(imports)
     add(30, 113)
-    # session, user, school, roles, permissions, delegated proxies, menu, the student, their grades
+    # session, user with school, roles, permissions, delegated proxies, menu, the student, their grades
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert "國文" in registry.get(transcript).content.decode()
-    # session, user, school, roles, permissions, delegated proxies, menu, the 20 latest files
+    # session, user with school, roles, permissions, delegated proxies, menu, the 20 latest files
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert registry.get(imports).status_code == 200

@@ -125,6 +125,6 @@ def test_the_page_costs_the_same_queries_for_more_students(
     registry.get(url)
     for _ in range(15):
         enrol(personas.other_course, StudentFactory.create(school_class=personas.school_class))
-    # session, user, school, permissions (a few), terms, enrolments with students and courses, codes
+    # session, user with school, permissions (a few), terms, enrolments with students and courses, codes
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert registry.get(url).status_code == 200

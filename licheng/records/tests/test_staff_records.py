@@ -254,7 +254,7 @@ def test_list_queries_stay_constant_and_export(
     url = reverse("records:cadre_roles")
     activities.get(url)
     _make_cadre_roles(personas, 9 * 3)
-    # session, user, school, roles, permissions, delegated proxies, menu, may-manage (selector),
+    # session, user with school, roles, permissions, delegated proxies, menu, may-manage (selector),
     # classes for the filter, count, one page of roles with student and class joined
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         response = activities.get(url, {"term": "114-1", "choice": "2", "verified": "no"})
@@ -395,7 +395,7 @@ def test_student_records_page_queries_stay_constant(personas: Personas, django_a
     add(2, 112)
     client.get(url)
     add(6, 113)
-    # session, user, school, roles, permissions, delegated proxies, menu, may-manage (x2),
+    # session, user with school, roles, permissions, delegated proxies, menu, may-manage (x2),
     # the student, their cadre roles, attendance, rewards and penalties
     with django_assert_max_num_queries(16):  # type: ignore[operator]
         page = client.get(url).content.decode()
