@@ -331,6 +331,56 @@ def performance_update_by_office(
     return performance
 
 
+@transaction.atomic
+def performance_withdraw_by_office(
+    *, actor: Actor, school: School, performance: Performance, reason: str
+) -> Performance:
+    """The office takes back a staff-verified performance it entered by mistake (the wrong student,
+    a record that did not happen). It leaves the student's list, and their selection if they had
+    selected it, and the student is told why. It is kept, withdrawn, for the audit trail."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_noop
+
+    from licheng.notifications.models import Category
+    from licheng.notifications.services import notify
+
+    if actor.user is None or not may(actor.user, school, "performances.record"):  # type: ignore[arg-type]
+        raise ServiceError(_("You may not enter performances for an office."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the record is deleted; the student is told."), field="reason")
+    if len(reason) > 200:
+        raise ServiceError(_("The reason can be at most 200 characters."), field="reason")
+    performance = (
+        Performance.objects.select_for_update(of=("self",))
+        .select_related("student__user")
+        .get(pk=performance.pk, school=school)
+    )
+    if performance.source != Source.OFFICE:
+        raise ServiceError(_("Only performances entered by an office can be changed here."))
+    ensure_not_sealed(performance.student)
+    if performance.withdrawn_at is not None:
+        return performance
+    selection_removed, _deleted = PerformanceSelection.objects.filter(performance=performance).delete()
+    performance.withdrawn_at = timezone.now()
+    performance.save(update_fields=["withdrawn_at", "updated_at"])
+    record(
+        actor=actor,
+        school=school,
+        action="performance.withdraw_by_office",
+        obj=performance,
+        changes={"reason": reason, "selection_removed": bool(selection_removed)},
+    )
+    notify(
+        user=performance.student.user,
+        message=gettext_noop("The school removed the record “{description}” from your performances: {reason}"),
+        params={"description": performance.description, "reason": reason},
+        link=reverse("performances:mine"),
+        category=Category.RESULT,
+    )
+    return performance
+
+
 # --- selection -----------------------------------------------------------------------------------
 
 

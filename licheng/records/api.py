@@ -580,6 +580,35 @@ def office_record_create(request: HttpRequest, payload: OfficeRecordIn) -> Statu
     return Status(201, _office_out(entry))
 
 
+class OfficeRecordDeleteIn(Schema):
+    reason: str
+
+
+@router.delete(
+    "/office-records/{record_id}",
+    response={204: None},
+    url_name="records_office_record_delete",
+)
+def office_record_delete(request: HttpRequest, record_id: int, payload: OfficeRecordDeleteIn) -> Status[Any]:
+    """Delete an office record entered by mistake; ``reason`` (required, at most 200 characters)
+    is told to the student. Its performance is withdrawn and leaves the student's selection."""
+    from licheng.records import office_services
+    from licheng.records.office_records import PERMISSION
+
+    require(request, PERMISSION)
+    entry = selectors.office_record(request.user, request.school, record_id)  # type: ignore[arg-type, attr-defined]
+    try:
+        office_services.office_record_delete(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            entry=entry,
+            reason=payload.reason,
+        )
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    return Status(204, None)
+
+
 def sheets_roc_date() -> Any:
     from licheng.core.spreadsheets import roc_date
 

@@ -168,6 +168,25 @@ def office_record_save(
     return saved
 
 
+def office_record_delete(*, actor: Actor, school: School, entry: OfficeRecord, reason: str) -> None:
+    """Delete a record entered by mistake: its performance is withdrawn (and unselected, the student
+    told why) and the record goes, so the same record can be entered again for the right student."""
+    from licheng.performances.services import performance_withdraw_by_office
+
+    _require(actor, school, PERMISSION)
+    ensure_not_sealed(entry.student)
+    with transaction.atomic():
+        performance_withdraw_by_office(actor=actor, school=school, performance=entry.performance, reason=reason)
+        record(
+            actor=actor,
+            school=school,
+            action="records.office_record_deleted",
+            obj=entry,
+            changes={"kind": entry.kind, "student": entry.student.student_number, "reason": reason.strip()},
+        )
+        entry.delete()
+
+
 def writer(spec: OfficeKind) -> Any:
     """The import writer: rows already checked (students found and not sealed, fields clean)."""
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
 from licheng.core import spreadsheets as sheets
@@ -133,3 +134,22 @@ def office_record_create(request: HttpRequest, kind: str) -> HttpResponse:
 def office_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.office_record(request.user, request.school, pk)  # type: ignore[arg-type, attr-defined]
     return _form(request, _kind(entry.kind), entry)
+
+
+@require_POST
+@school_view(PERMISSION)
+def office_record_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.office_record(request.user, request.school, pk)  # type: ignore[arg-type, attr-defined]
+    kind = entry.kind
+    try:
+        office_services.office_record_delete(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            entry=entry,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("records:office_record_edit", pk=pk)
+    messages.success(request, _("The record has been deleted and the student has been told why."))
+    return redirect(f"{reverse('records:office_records')}?kind={kind}")

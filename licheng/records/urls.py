@@ -46,6 +46,7 @@ urlpatterns = [
     path("office-records/export.xlsx", office_views.office_record_export, name="office_record_export"),
     path("office-records/<slug:kind>/new/", office_views.office_record_create, name="office_record_create"),
     path("office-records/<int:pk>/edit/", office_views.office_record_edit, name="office_record_edit"),
+    path("office-records/<int:pk>/delete/", office_views.office_record_delete, name="office_record_delete"),
     path("elective-names/", elective_views.elective_name_list, name="elective_names"),
     path("elective-names/new/", elective_views.elective_name_create, name="elective_name_create"),
     path("elective-names/<int:pk>/edit/", elective_views.elective_name_edit, name="elective_name_edit"),

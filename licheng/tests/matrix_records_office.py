@@ -55,10 +55,24 @@ CASES = [
     Case("records:office_record_export", OFFICE_PAGE),
     Case("records:office_record_create", OFFICE_PAGE, kwargs=OFFICE_KIND),
     Case("records:office_record_edit", OFFICE_PAGE_OBJ, kwargs=OFFICE_RECORD),
+    Case(
+        "records:office_record_delete",
+        OFFICE_POST_OBJ,
+        kwargs=OFFICE_RECORD,
+        method="post",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("records:import_start", OFFICE_PAGE, kwargs=OFFICE_KIND),
     Case("records:import_template", OFFICE_PAGE, kwargs=lambda w: {"kind": "flexible_learning"}),
     Case("api-v1:records_office_records", API_OFFICE),
     Case("api-v1:records_office_record_create", API_OFFICE_POST, method="post", data=_office_payload),
+    Case(
+        "api-v1:records_office_record_delete",
+        who(403, anonymous=401, school_admin=204, outsider=404),
+        kwargs=lambda w: {"record_id": w.extra["records_office_record"].pk},
+        method="delete",
+        data=lambda w: {"reason": "誤植"},
+    ),
 ]
 
 

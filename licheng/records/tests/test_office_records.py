@@ -197,3 +197,83 @@ def test_others_may_not_open_the_pages(personas: Personas) -> None:
     for user in (personas.student_user, personas.subject_teacher, personas.registry):
         client = client_in("zh-hant", user)
         assert client.get(reverse("records:office_records")).status_code == 403
+
+
+def _certificate(personas: Personas, internship: Client, student_number: str) -> OfficeRecord:
+    url = reverse("records:office_record_create", kwargs={"kind": "certificates"})
+    data = {
+        "student_number": student_number,
+        "certificate_code": "1100301",
+        "certificate_kind": "2",
+        "date": "114.11.20",
+    }
+    assert internship.post(url, data).status_code == 302
+    return OfficeRecord.objects.get(student__student_number=student_number)
+
+
+def test_a_record_entered_for_the_wrong_student_is_deleted_and_the_student_told_why(
+    personas: Personas, internship: Client
+) -> None:
+    from licheng.audit.models import AuditEntry
+    from licheng.notifications.models import Notification
+    from licheng.performances.models import PerformanceSelection
+
+    entry = _certificate(personas, internship, personas.student.student_number)
+    performance = entry.performance
+    PerformanceSelection.objects.create(
+        school=personas.school,
+        student=personas.student,
+        academic_year=performance.academic_year,
+        performance=performance,
+    )
+    edit = reverse("records:office_record_edit", kwargs={"pk": entry.pk})
+    assert "刪除這筆紀錄" in internship.get(edit).content.decode()
+
+    response = internship.post(reverse("records:office_record_delete", kwargs={"pk": entry.pk}), {"reason": "誤植學號"})
+    assert response.status_code == 302
+    assert not OfficeRecord.objects.exists()
+    performance.refresh_from_db()
+    assert performance.withdrawn_at is not None
+    assert not PerformanceSelection.objects.exists()
+    notice = Notification.objects.get(user=personas.student_user)
+    assert notice.params["reason"] == "誤植學號"
+    assert {"performance.withdraw_by_office", "records.office_record_deleted"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+    mine = client_in("zh-hant", personas.student_user).get(reverse("api-v1:performances_mine")).json()
+    assert performance.pk not in [p["id"] for p in mine]
+    # The same record can now be entered for the right student, and again for this one.
+    other = StudentFactory.create(school_class=personas.school_class)
+    assert _certificate(personas, internship, other.student_number).performance.withdrawn_at is None
+    assert _certificate(personas, internship, personas.student.student_number).performance.withdrawn_at is None
+
+
+def test_deleting_without_a_reason_changes_nothing(personas: Personas, internship: Client) -> None:
+    entry = _certificate(personas, internship, personas.student.student_number)
+    url = reverse("records:office_record_delete", kwargs={"pk": entry.pk})
+    response = internship.post(url, {"reason": "  "}, follow=True)
+    assert "說明刪除的原因" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.performance.withdrawn_at is None
+    assert internship.get(url).status_code == 405  # only a form's POST deletes
+
+
+def test_a_sealed_students_record_cannot_be_deleted(personas: Personas, internship: Client) -> None:
+    entry = _certificate(personas, internship, personas.student.student_number)
+    personas.student.sealed_at = timezone.now()
+    personas.student.save(update_fields=["sealed_at"])
+    response = internship.post(reverse("records:office_record_delete", kwargs={"pk": entry.pk}), {"reason": "誤植"})
+    assert response.status_code == 302
+    assert OfficeRecord.objects.filter(pk=entry.pk).exists()
+
+
+def test_api_deletes_a_record_with_its_reason(personas: Personas, internship: Client) -> None:
+    entry = _certificate(personas, internship, personas.student.student_number)
+    url = reverse("api-v1:records_office_record_delete", kwargs={"record_id": entry.pk})
+    missing = internship.delete(url, json.dumps({"reason": ""}), content_type="application/json")
+    assert missing.status_code == 422 and OfficeRecord.objects.exists()
+    response = internship.delete(url, json.dumps({"reason": "重複登錄"}), content_type="application/json")
+    assert response.status_code == 204 and not OfficeRecord.objects.exists()
+    assert (
+        internship.delete(url, json.dumps({"reason": "重複登錄"}), content_type="application/json").status_code == 404
+    )
