@@ -193,7 +193,7 @@ def store_blob(
         linked = _write_blob(storage, name, src_path)
     except OSError as error:
         logger.exception("could not store %s", name)
-        _delete_unreferenced(storage, name, sha256)
+        delete_unreferenced(storage, name, sha256)
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise FileRejected(
                 _(
@@ -210,12 +210,13 @@ def store_blob(
     if linked and hashed_as_written and _is_same_file(storage, name, src_path):
         return sha256, name, True
     if hash_stored(name, storage) != sha256:
-        _delete_unreferenced(storage, name, sha256)
+        delete_unreferenced(storage, name, sha256)
         raise FileRejected(_("The file could not be saved. Please try again."))
     return sha256, name, True
 
 
-def _delete_unreferenced(storage: Storage, name: str, sha256: str) -> None:
+def delete_unreferenced(storage: Storage, name: str, sha256: str) -> None:
+    """Remove stored bytes that no ``StoredFile`` row refers to (after a refused upload or import)."""
     with scopes_disabled():
         referenced = StoredFile.objects.filter(sha256=sha256).exists()
     if not referenced:
@@ -223,6 +224,53 @@ def _delete_unreferenced(storage: Storage, name: str, sha256: str) -> None:
             storage.delete(name)
         except OSError:
             logger.exception("could not remove %s", name)
+
+
+def record_stored_file(
+    *,
+    actor: Actor,
+    school: School,
+    inspected: checks.Inspected,
+    sha256: str,
+    storage_name: str,
+    size: int,
+    scan_status: str,
+    origin: str | None = None,
+) -> StoredFile:
+    """The row and audit entry of bytes already stored and verified, in the caller's transaction; a
+    document's preview is queued once it commits. ``origin`` says where the file came from when it
+    is not an upload (a transfer package)."""
+    from licheng.files.tasks import make_preview
+
+    assert actor.user is not None, "callers refuse uploads by nobody first"
+    stored = StoredFile.objects.create(
+        school=school,
+        sha256=sha256,
+        size=size,
+        content_type=inspected.content_type,
+        kind=inspected.kind,
+        original_name=inspected.name,
+        storage_name=storage_name,
+        uploaded_by=actor.user,
+        duration_seconds=inspected.duration_seconds,
+        width=inspected.width,
+        height=inspected.height,
+        scan_status=scan_status,
+    )
+    changes = {
+        "name": inspected.name,
+        "size": size,
+        "sha256": sha256,
+        "content_type": inspected.content_type,
+        "scan_status": scan_status,
+    }
+    if origin is not None:
+        changes["origin"] = origin
+    record(actor=actor, school=school, action="file.upload", obj=stored, changes=changes)
+    if inspected.kind == "document":
+        stored_pk = stored.pk
+        transaction.on_commit(lambda: make_preview.enqueue(file_id=stored_pk))
+    return stored
 
 
 def _local_copy(upload: UploadedFile) -> tuple[str, bool]:
@@ -254,12 +302,11 @@ def file_ingest(
 ) -> StoredFile:
     """Accept one upload: check it, scan it, store it, verify it, record it. The row exists only
     once the stored bytes match their hash. Raises FileRejected and keeps nothing on any refusal."""
-    from licheng.files.tasks import make_preview
     from licheng.files.upload import HashedUploadedFile
 
     kinds = tuple(kinds)
-    uploader = actor.user  # the person at the keyboard; the audit entry names whom they acted for
-    if uploader is None:
+    # The person at the keyboard uploads; the audit entry names whom they acted for.
+    if actor.user is None:
         raise FileRejected(_("Only a signed-in person can upload files."))
     allowed_max = max(
         (limit for kind, limit in (("document", document_max_bytes), ("media", media_max_bytes)) if kind in kinds),
@@ -299,39 +346,18 @@ def file_ingest(
         sha256, name, wrote = store_blob(inspected.path, sha256=streamed, hashed_while_written=streamed is not None)
         try:
             with transaction.atomic():
-                stored = StoredFile.objects.create(
-                    school=school,
-                    sha256=sha256,
-                    size=stored_size,
-                    content_type=inspected.content_type,
-                    kind=inspected.kind,
-                    original_name=inspected.name,
-                    storage_name=name,
-                    uploaded_by=uploader,
-                    duration_seconds=inspected.duration_seconds,
-                    width=inspected.width,
-                    height=inspected.height,
-                    scan_status=scan_status,
-                )
-                record(
+                stored = record_stored_file(
                     actor=actor,
                     school=school,
-                    action="file.upload",
-                    obj=stored,
-                    changes={
-                        "name": inspected.name,
-                        "size": stored_size,
-                        "sha256": sha256,
-                        "content_type": inspected.content_type,
-                        "scan_status": scan_status,
-                    },
+                    inspected=inspected,
+                    sha256=sha256,
+                    storage_name=name,
+                    size=stored_size,
+                    scan_status=scan_status,
                 )
-                if inspected.kind == "document":
-                    stored_pk = stored.pk
-                    transaction.on_commit(lambda: make_preview.enqueue(file_id=stored_pk))
         except BaseException:
             if wrote:
-                _delete_unreferenced(default_storage, name, sha256)
+                delete_unreferenced(default_storage, name, sha256)
             raise
         return stored
     finally:
@@ -403,7 +429,7 @@ def file_delete(*, actor: Actor, stored_file: StoredFile) -> None:
         stored_file.delete()
 
         def remove_bytes() -> None:
-            _delete_unreferenced(default_storage, name, sha256)
+            delete_unreferenced(default_storage, name, sha256)
             if preview:
                 with scopes_disabled():
                     if not StoredFile.objects.filter(preview_name=preview).exists():

@@ -9,7 +9,6 @@ stored like an upload. Any refusal changes nothing, stored bytes included.
 from __future__ import annotations
 
 import datetime
-import logging
 import os
 import tempfile
 from pathlib import Path
@@ -33,26 +32,15 @@ from licheng.lifecycle.models import (
 )
 from licheng.people.models import Student
 
-logger = logging.getLogger(__name__)
-
-
 # --- transfer in ----------------------------------------------------------------------------------
 
 
 def _blob_cleanup(written: list[tuple[str, str]]) -> None:
     """After a refused import: remove the bytes this import stored that no row refers to."""
-    from django_scopes import scopes_disabled
-
-    from licheng.files.models import StoredFile
+    from licheng.files.services import delete_unreferenced
 
     for sha256, name in written:
-        with scopes_disabled():
-            if StoredFile.objects.filter(sha256=sha256).exists():
-                continue
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("could not remove %s", name)
+        delete_unreferenced(default_storage, name, sha256)
 
 
 def _ingest_transferred_file(
@@ -63,12 +51,10 @@ def _ingest_transferred_file(
     but keep its bytes exactly: images were already cleaned when the previous school accepted them,
     and the file must keep the SHA-256 the manifest gives."""
     from licheng.files import checks, clamav
-    from licheng.files.models import ScanStatus, StoredFile
-    from licheng.files.services import incoming_dir, store_blob
-    from licheng.files.tasks import make_preview
+    from licheng.files.models import ScanStatus
+    from licheng.files.services import incoming_dir, record_stored_file, store_blob
 
-    uploader = actor.user
-    assert uploader is not None  # checked by student_transfer_in
+    assert actor.user is not None  # checked by student_transfer_in
     fd, path = tempfile.mkstemp(prefix="licheng-transfer-in-", dir=incoming_dir())
     made: list[str] = [path]
     try:
@@ -110,38 +96,16 @@ def _ingest_transferred_file(
             raise ServiceError(error.message, field="package") from None
         if wrote:
             written.append((sha256, name))
-        stored = StoredFile.objects.create(
-            school=school,
-            sha256=sha256,
-            size=size,
-            content_type=inspected.content_type,
-            kind=inspected.kind,
-            original_name=inspected.name,
-            storage_name=name,
-            uploaded_by=uploader,
-            duration_seconds=inspected.duration_seconds,
-            width=inspected.width,
-            height=inspected.height,
-            scan_status=scan_status,
-        )
-        record(
+        return record_stored_file(
             actor=actor,
             school=school,
-            action="file.upload",
-            obj=stored,
-            changes={
-                "name": stored.original_name,
-                "size": size,
-                "sha256": sha256,
-                "content_type": stored.content_type,
-                "scan_status": scan_status,
-                "origin": "transfer package",
-            },
+            inspected=inspected,
+            sha256=sha256,
+            storage_name=name,
+            size=size,
+            scan_status=scan_status,
+            origin="transfer package",
         )
-        if stored.kind == "document":
-            stored_pk = stored.pk
-            transaction.on_commit(lambda: make_preview.enqueue(file_id=stored_pk))
-        return stored
     finally:
         for made_path in made:
             Path(made_path).unlink(missing_ok=True)
