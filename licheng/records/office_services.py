@@ -170,11 +170,10 @@ def office_record_save(
 
 def office_record_delete(*, actor: Actor, school: School, entry: OfficeRecord, reason: str) -> None:
     """Delete a record entered by mistake: its performance is withdrawn (and unselected, the student
-    told why) and the record goes, so the same record can be entered again for the right student."""
+    told why) and the record goes, so the same record can be entered again for the right student.
+    The withdrawal checks the permission and that the student is not sealed."""
     from licheng.performances.services import performance_withdraw_by_office
 
-    _require(actor, school, PERMISSION)
-    ensure_not_sealed(entry.student)
     with transaction.atomic():
         performance_withdraw_by_office(actor=actor, school=school, performance=entry.performance, reason=reason)
         record(
