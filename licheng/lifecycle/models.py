@@ -47,6 +47,10 @@ class StatusChange(models.Model):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     repeated_year = models.PositiveSmallIntegerField(_("academic year repeated"), null=True, blank=True)
+    # 借讀 (學生借讀資料): the host school's group, programme and visiting-study code.
+    visiting_group_code = models.CharField(_("host group code"), max_length=4, blank=True)
+    visiting_programme_code = models.CharField(_("host programme code"), max_length=6, blank=True)
+    visiting_code = models.CharField(_("visiting-study code"), max_length=10, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

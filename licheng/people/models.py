@@ -62,6 +62,26 @@ class Student(models.Model):
     )
     seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
     entry_year = models.PositiveSmallIntegerField(_("entry academic year"))
+    # Codes of the central database's student roster (學生資料名冊, FORMATS.md §1); blank when none applies.
+    group_code = models.CharField(_("group code (群別代碼)"), max_length=4, blank=True)
+    programme_code = models.CharField(_("programme code (科班學程別代碼)"), max_length=6, blank=True)
+    class_type = models.CharField(_("class type (班別)"), max_length=4, blank=True, default="1")
+    special_statuses = models.CharField(
+        _("special statuses (特殊身分別)"), max_length=60, blank=True, help_text=_("Codes separated by commas")
+    )
+    indigenous_ethnicity = models.CharField(_("indigenous people (原住民族別)"), max_length=4, blank=True)
+    indigenous_status = models.CharField(_("indigenous status (原住民身分別)"), max_length=4, blank=True)
+    indigenous_language_dialect = models.CharField(
+        _("indigenous language exam dialect (族語認證報考方言)"), max_length=20, blank=True
+    )
+    indigenous_language_exam_year = models.PositiveSmallIntegerField(
+        _("indigenous language exam year (報考年度)"), null=True, blank=True
+    )
+    indigenous_language_valid_until = models.DateField(
+        _("indigenous language certificate valid until (族語認證有效日期)"), null=True, blank=True
+    )
+    experimental_class = models.CharField(_("experimental class (實驗班名稱)"), max_length=60, blank=True)
+    admission_route = models.CharField(_("admission route (入學方式)"), max_length=4, blank=True)
     status = models.CharField(
         _("enrolment status"), max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
     )

@@ -43,6 +43,8 @@ class GradeVariant(models.TextChoices):
     RETAKE = "retake", _("Retake (重修)")
     REPEAT = "repeat", _("Repeated year (重讀)")
     TRANSFER = "transfer", _("Transfer credit (轉學轉科)")
+    # Continuing education (進修部) only: the make-up exams of a year course (進修部補考成績).
+    MAKEUP_EXAM = "makeup_exam", _("Continuing-education make-up exam (進修部補考)")
 
 
 class CreditCounted(models.IntegerChoices):
@@ -59,7 +61,10 @@ class Grade(models.Model):
     - 補修 (make-up course): ``due_academic_year``/``due_term`` (when it was due), ``method``;
     - 重修 (retake): ``original_*`` (the course retaken), ``method``, ``retake_score``;
     - 重讀 (repeated year): ``is_repeat``;
-    - 轉學轉科 (transfer credit): ``mapped_*`` and ``transfer_score``.
+    - 轉學轉科 (transfer credit): ``mapped_*``, ``transfer_identity`` (身分別) and ``transfer_score``;
+    - 進修部 (continuing education): ``periods``, ``year_score``/``year_passed`` (學年成績), and for
+      進修部補考 ``term1_periods``/``term2_periods`` with the first (``makeup_*``) and second
+      (``second_makeup_*``) make-up exams.
 
     The natural key (student, academic year, term, course code, variant) makes a re-import update."""
 
@@ -95,6 +100,7 @@ class Grade(models.Model):
     original_credits = models.PositiveSmallIntegerField(_("original credits"), null=True, blank=True)
     original_periods = models.PositiveSmallIntegerField(_("original periods"), null=True, blank=True)
     retake_score = models.DecimalField(_("retake score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    retake_passed = models.BooleanField(_("retake passed"), null=True, blank=True)
     # 重讀
     is_repeat = models.BooleanField(_("repeated year"), default=False)
     # 轉學轉科
@@ -104,6 +110,16 @@ class Grade(models.Model):
     transfer_score = models.DecimalField(
         _("credit-transfer score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    transfer_identity = models.CharField(_("identity (身分別)"), max_length=10, blank=True)
+    # 進修部
+    year_score = models.DecimalField(_("year score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    year_passed = models.BooleanField(_("year passed"), null=True, blank=True)
+    term1_periods = models.PositiveSmallIntegerField(_("periods offered in term 1"), null=True, blank=True)
+    term2_periods = models.PositiveSmallIntegerField(_("periods offered in term 2"), null=True, blank=True)
+    second_makeup_score = models.DecimalField(
+        _("second make-up exam score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    second_makeup_passed = models.BooleanField(_("second make-up exam passed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
