@@ -18,7 +18,10 @@ class ImportForm(forms.Form):
     opens_on = RocDateField(
         label=_("confirmation opens"),
         required=False,
-        help_text=_("Only when the schedule has no receipt-confirmation window for this term."),
+        help_text=_(
+            "For every category of the file. Leave empty to use the schedule's window, or to set each "
+            "category's window after the import."
+        ),
     )
     closes_on = RocDateField(label=_("confirmation closes"), required=False)
 
@@ -27,6 +30,11 @@ class ImportForm(forms.Form):
         self.fields["term"].queryset = (  # type: ignore[attr-defined]
             Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on")
         )
+
+
+class WindowForm(forms.Form):
+    opens_on = RocDateField(label=_("confirmation opens"))
+    closes_on = RocDateField(label=_("confirmation closes"))
 
 
 class DisputeForm(forms.Form):

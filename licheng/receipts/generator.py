@@ -1,7 +1,8 @@
-"""Receipt ZIPs as the central database would return them, generated from a submission snapshot.
+"""Receipt ZIPs as the central database returns them (FORMATS.md §2), generated from a submission snapshot.
 
-For the test suite and the browser test (the central database is not reachable from here): one
-UTF-8 JSON file per category (with a BOM by default), ``SHA.txt``, encrypted with AES (pyzipper)
+For the test suite, the browser test and the demo (the central database is not reachable from here):
+one UTF-8 JSON file per category named for its category (with a BOM by default; 名冊資訊 as a list of
+{名稱, SHA}; worksheets under the receipt's names, empty ones ``null``), ``SHA.txt``, encrypted with AES (pyzipper)
 or with the traditional ZipCrypto (written here: pyzipper only reads it). Options make the bad
 inputs the importer must refuse.
 """
@@ -23,18 +24,38 @@ from django_scopes import scopes_disabled
 
 from licheng.submissions import rosters as R
 
-CATEGORY_FILES = {
-    R.CATEGORY_GRADES: "course_records.json",
-    R.CATEGORY_OUTCOMES: "course_outcomes.json",
-    R.CATEGORY_PERFORMANCES: "performances.json",
-    R.CATEGORY_CADRE: "cadre_roles.json",
-}
-YEARLY_CATEGORIES = {R.CATEGORY_OUTCOMES, R.CATEGORY_PERFORMANCES, R.CATEGORY_CADRE}
+YEARLY_CATEGORIES = {R.CATEGORY_OUTCOMES, R.CATEGORY_PERFORMANCES}
 
 
-def receipt_documents(submission: Any) -> dict[str, dict[str, Any]]:
-    """Category → the JSON document of everything the snapshot sent in that category."""
-    from licheng.submissions.models import SubmittedRecord
+def category_file_name(submission: Any, category: str) -> str:
+    """A file name that names its category, as the central database's do."""
+    term = submission.term
+    number = 0 if category in YEARLY_CATEGORIES else term.number
+    return f"{submission.school.code}_{term.academic_year.year}{number}_{category}收訖明細.json"
+
+
+def _as_received(category: str, sheet: str, row: dict[str, str], receipt_names: bool) -> dict[str, str]:
+    """A sent row as the receipt returns it: only the fields the receipt carries, under the
+    receipt's own names (競賽等級 for 競賽等級代碼, …) when ``receipt_names``."""
+    definition = R.receipt_sheet(category, sheet)
+    if definition is None:
+        return dict(row)
+    back = {roster: alias for alias, roster in definition.aliases.items()} if receipt_names else {}
+    return {back.get(field, field): row.get(field, "") for field in definition.fields}
+
+
+def _receipt_sheet_name(roster_code: str, sheet: str) -> str:
+    for definition in R.ROSTERS[roster_code].sheets:
+        if definition.name == sheet:
+            return definition.receipt_name or sheet
+    return sheet
+
+
+def receipt_documents(submission: Any, *, receipt_names: bool = True) -> dict[str, dict[str, Any]]:
+    """Category → the JSON document of everything the snapshot sent in that category, in the public
+    layout (FORMATS.md §2.4): 名冊資訊 as a list of the rosters' file names and hashes, the
+    category's students with their worksheets; a worksheet with no rows is ``null``."""
+    from licheng.submissions.models import SubmittedRecord, SubmittedRoster
 
     with scopes_disabled():
         records = (
@@ -43,6 +64,7 @@ def receipt_documents(submission: Any) -> dict[str, dict[str, Any]]:
             .select_related("student")
             .order_by("student_id", "roster_code")
         )
+        rosters = list(SubmittedRoster.objects.filter(submission=submission).select_related("stored_file"))
         merged: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
         for record in records:
             student = record.student
@@ -50,18 +72,21 @@ def receipt_documents(submission: Any) -> dict[str, dict[str, Any]]:
                 student.pk, {R.ID_HEADER: student.national_id, R.BIRTH_HEADER: R.roc7(student.birth_date)}
             )
             for sheet, rows in record.sheets.items():
-                item.setdefault(sheet, []).extend(rows)
-        term = submission.term
+                name = _receipt_sheet_name(record.roster_code, sheet)
+                received = [_as_received(record.category, sheet, row, receipt_names) for row in rows]
+                item[name] = (item.get(name) or []) + received
         documents = {}
         for category, students in merged.items():
-            documents[category] = {
-                "名冊資訊": {
-                    "學校代碼": submission.school.code,
-                    "學年度": str(term.academic_year.year),
-                    "學期": "0" if category in YEARLY_CATEGORIES else str(term.number),
-                },
-                category: list(students.values()),
-            }
+            for item in students.values():
+                for key, rows in item.items():
+                    if isinstance(rows, list) and not rows:
+                        item[key] = None
+            info = [
+                {"名稱": r.file_name, "SHA": r.stored_file.sha256}
+                for r in rosters
+                if R.ROSTERS[r.code].category == category
+            ]
+            documents[category] = {"名冊資訊": info, category: list(students.values())}
     return documents
 
 
@@ -70,8 +95,13 @@ def encode(document: Any, *, bom: bool = True) -> bytes:
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
-def sha_text(files: dict[str, bytes]) -> bytes:
-    return "".join(f"{name},{hashlib.sha256(data).hexdigest()}\r\n" for name, data in files.items()).encode()
+def sha_text(files: dict[str, bytes], *, hash_first: bool = False, header: bool = False) -> bytes:
+    """SHA.txt: a line per file, ``name,hash`` (or ``hash,name``), perhaps under a header line."""
+    lines = ["SHA256,檔名" if hash_first else "檔名,SHA256"] if header else []
+    for name, data in files.items():
+        digest = hashlib.sha256(data).hexdigest()
+        lines.append(f"{digest},{name}" if hash_first else f"{name},{digest}")
+    return "".join(f"{line}\r\n" for line in lines).encode()
 
 
 def build_zip(files: dict[str, bytes], password: str, *, encryption: str = "aes") -> bytes:
@@ -97,20 +127,22 @@ def receipt_zip(
     bom: bool = True,
     edit: Callable[[dict[str, dict[str, Any]]], None] | None = None,
     after_hashing: Callable[[dict[str, bytes]], None] | None = None,
+    sha_name: str = "SHA.txt",
+    hash_first: bool = False,
+    sha_header: bool = False,
+    receipt_names: bool = True,
 ) -> bytes:
     """The receipt of ``submission``. ``edit`` changes the documents before they are written (a
     row lost by the central database, another term, a duplicate); ``after_hashing`` changes the
     files after SHA.txt was written (tampering)."""
-    documents = receipt_documents(submission)
+    documents = receipt_documents(submission, receipt_names=receipt_names)
     if edit is not None:
         edit(documents)
-    files = {
-        CATEGORY_FILES.get(category, f"{category}.json"): encode(doc, bom=bom) for category, doc in documents.items()
-    }
-    sha = sha_text(files)
+    files = {category_file_name(submission, category): encode(doc, bom=bom) for category, doc in documents.items()}
+    sha = sha_text(files, hash_first=hash_first, header=sha_header)
     if after_hashing is not None:
         after_hashing(files)
-    return build_zip({**files, "SHA.txt": sha}, password, encryption=encryption)
+    return build_zip({**files, sha_name: sha}, password, encryption=encryption)
 
 
 # --- traditional PKWARE encryption (ZipCrypto) ---------------------------------------------------

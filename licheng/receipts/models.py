@@ -14,7 +14,9 @@ from licheng.submissions.models import RowsField
 
 
 class ReceiptImport(models.Model):
-    """One imported receipt ZIP, and the confirmation window it opened (inclusive dates)."""
+    """One category (修課紀錄, 課程學習成果, 多元表現, 校內幹部經歷) of an imported receipt ZIP, and its
+    confirmation window (inclusive dates), which the registry sets after the import; until then
+    students see the receipt but cannot answer it. The categories of one ZIP share ``sha256``."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term"))
@@ -23,11 +25,18 @@ class ReceiptImport(models.Model):
     )
     file_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(max_length=64)
+    category = models.CharField(_("category"), max_length=20, blank=True)
     categories = models.JSONField(default=list)
+    # The receipt's 名冊資訊: [{"名稱": roster file name, "SHA": its hash}, …] (FORMATS.md §2.4).
+    roster_info = models.JSONField(default=list, blank=True)
+    # Students matched by national ID whose birth date differs: [{"student_id", "received", "ours"}].
+    birth_date_mismatches = models.JSONField(default=list, blank=True)
+    # Files of the ZIP that are no receipt category (skipped).
+    skipped_files = models.JSONField(default=list, blank=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    opens_on = models.DateField(_("confirmation opens"))
-    closes_on = models.DateField(_("confirmation closes"))
+    opens_on = models.DateField(_("confirmation opens"), null=True, blank=True)
+    closes_on = models.DateField(_("confirmation closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("window closed at"), null=True, blank=True)
     matched_count = models.PositiveIntegerField(default=0)
     # Entries that matched no student: [{"category", "national_id" (masked), "birth_date", "reason"}].
@@ -38,15 +47,27 @@ class ReceiptImport(models.Model):
     class Meta:
         ordering = ["-imported_at", "-pk"]
         verbose_name = _("receipt")
-        constraints = [models.UniqueConstraint(fields=["school", "sha256"], name="receipt_import_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "sha256", "category"], name="receipt_import_category_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.term} {self.file_name}"
 
     @property
+    def has_window(self) -> bool:
+        return self.opens_on is not None and self.closes_on is not None
+
+    @property
     def is_open(self) -> bool:
+        if self.opens_on is None or self.closes_on is None:
+            return False
         today = timezone.localdate()
         return self.closed_at is None and self.opens_on <= today <= self.closes_on
+
+    @property
+    def not_yet_open(self) -> bool:
+        return self.opens_on is not None and timezone.localdate() < self.opens_on
 
 
 class ReceiptRecord(models.Model):

@@ -26,6 +26,7 @@ from licheng.receipts.models import (
     StudentReceipt,
 )
 from licheng.receipts.parsing import parse_receipt
+from licheng.schools import rocdate
 from licheng.schools.models import School, Term
 from licheng.schools.selectors import rules_for
 
@@ -48,6 +49,43 @@ def window_days(school: School, term: Term) -> int:
     return max(MIN_WINDOW_DAYS, rules_for(school, term.academic_year).receipt_confirmation_days)
 
 
+def check_window(
+    school: School, term: Term, opens_on: datetime.date | None, closes_on: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
+    """A confirmation window the students can still use in full: both days given, in order, not over,
+    and at least the school's minimum number of days still ahead (FORMATS.md §2.6)."""
+    if opens_on is None or closes_on is None:
+        raise ServiceError(_("Enter the first and the last day of the confirmation window."), field="opens_on")
+    if closes_on < opens_on:
+        raise ServiceError(_("The window ends before it starts."), field="closes_on")
+    today = timezone.localdate()
+    if closes_on < today:
+        raise ServiceError(
+            _("The window %(opens)s–%(closes)s is already over; choose days from today on.")
+            % {"opens": _roc(opens_on), "closes": _roc(closes_on)},
+            field="closes_on",
+        )
+    days = window_days(school, term)
+    if (closes_on - max(opens_on, today)).days + 1 < days:
+        raise ServiceError(
+            _("Students must have at least %(days)d days to answer from today on.") % {"days": days},
+            field="closes_on",
+        )
+    return opens_on, closes_on
+
+
+def proposed_window(school: School, term: Term) -> tuple[datetime.date | None, datetime.date | None, str]:
+    """The schedule's window for ``term`` if students can still use it, else (None, None, why not)."""
+    scheduled = scheduled_window(school, term)
+    if scheduled == (None, None):
+        return None, None, ""
+    try:
+        opens_on, closes_on = check_window(school, term, *scheduled)
+    except ServiceError as error:
+        return None, None, _("The schedule's window was not used: %(why)s") % {"why": error.message}
+    return opens_on, closes_on, ""
+
+
 def receipt_import(
     *,
     actor: Actor,
@@ -58,8 +96,13 @@ def receipt_import(
     password: str,
     opens_on: datetime.date | None = None,
     closes_on: datetime.date | None = None,
-) -> ReceiptImport:
-    """Check and store a receipt ZIP, and open the confirmation window. All or nothing."""
+) -> list[ReceiptImport]:
+    """Check and store a receipt ZIP: one ``ReceiptImport`` per category. All or nothing.
+
+    Year and term come from the form (the file does not carry them reliably). A window given with the
+    import applies to every category; without one, the schedule's window applies when students can
+    still use it in full; otherwise the registry sets each category's window afterwards
+    (``receipt_window_set``) and students cannot answer until then."""
     from licheng.submissions.selectors import latest_built
 
     effective = authorise(actor, school, MANAGE)
@@ -67,150 +110,165 @@ def receipt_import(
         raise ServiceError(_("Only a signed-in person can import a receipt."))
     if term.school_id != school.pk:
         raise ServiceError(_("Choose a term from the list."), field="term")
-    scheduled = scheduled_window(school, term)
-    if scheduled != (None, None):
-        opens_on, closes_on = scheduled
-    if opens_on is None or closes_on is None:
-        raise ServiceError(
-            _("The schedule has no receipt-confirmation window for this term; enter its first and last day."),
-            field="opens_on",
-        )
-    days = window_days(school, term)
-    if (closes_on - opens_on).days + 1 < days:
-        raise ServiceError(
-            _("The confirmation window must be at least %(days)d days long.") % {"days": days}, field="closes_on"
-        )
+    note = ""
+    if opens_on is not None or closes_on is not None:
+        opens_on, closes_on = check_window(school, term, opens_on, closes_on)
+    else:
+        opens_on, closes_on, note = proposed_window(school, term)
     sha256 = hashlib.sha256(content).hexdigest()
     if ReceiptImport.objects.filter(school=school, sha256=sha256).exists():
         raise ServiceError(_("This receipt file was imported already."), field="upload")
     parsed = parse_receipt(content, password)
-    info = parsed.info
-    if info.get("學校代碼") and info["學校代碼"] != school.code:
-        raise ServiceError(
-            _("This receipt is for school %(code)s, not for this school.") % {"code": info["學校代碼"]}, field="upload"
-        )
-    if info.get("學年度") != str(term.academic_year.year) or info.get("學期") not in ("0", str(term.number)):
-        raise ServiceError(
-            _("This receipt is for %(year)s學年度 term %(term)s, not for %(chosen)s.")
-            % {"year": info.get("學年度", "?"), "term": info.get("學期", "?"), "chosen": term.label},
-            field="term",
-        )
-    # Match students by national ID (keyed digest) and birth date.
+    # Match students by national ID (keyed digest) among this school's students only: an ID of
+    # another school's student reads exactly like an unknown one.
     digests = {crypto.digest(entry.national_id) for entry in parsed.entries}
     ours = {s.national_id_digest: s for s in Student.objects.filter(school=school, national_id_digest__in=digests)}
-    from django_scopes import scopes_disabled
-
-    with scopes_disabled():
-        elsewhere = set(
-            Student.objects.filter(national_id_digest__in=digests - set(ours))
-            .exclude(school=school)
-            .values_list("national_id_digest", flat=True)
-        )
-    if elsewhere:
-        masked = sorted(crypto.mask(e.national_id) for e in parsed.entries if crypto.digest(e.national_id) in elsewhere)
-        raise ServiceError(
-            _("The receipt lists %(count)d students of another school (%(ids)s); it was not imported.")
-            % {"count": len(masked), "ids": ", ".join(masked[:10])},
-            field="upload",
-        )
-    records: list[tuple[Student, Any]] = []
+    matched: dict[str, list[tuple[Student, Any]]] = {category: [] for category in parsed.categories}
     unmatched: list[dict[str, str]] = []
+    mismatches: dict[int, dict[str, Any]] = {}
     for entry in parsed.entries:
         student = ours.get(crypto.digest(entry.national_id))
-        reason = ""
         if student is None:
-            reason = _("no student with this national ID")
-        elif entry.birth_date != student.birth_date:
-            reason = _("the birth date does not match")
-        if reason:
             unmatched.append(
                 {
                     "category": entry.category,
                     "national_id": crypto.mask(entry.national_id),
                     "birth_date": entry.birth_text,
-                    "reason": reason,
+                    "reason": _("no student with this national ID"),
                 }
             )
             continue
-        assert student is not None
-        records.append((student, entry))
+        if entry.birth_date != student.birth_date:
+            mismatches.setdefault(
+                student.pk,
+                {
+                    "student_id": student.pk,
+                    "student_number": student.student_number,
+                    "name": student.name,
+                    "received": entry.birth_text,
+                    "ours": rocdate.format_roc_compact(student.birth_date),
+                },
+            )
+        matched[entry.category].append((student, entry))
+    submission = latest_built(school, term)
+    receipts = []
     with transaction.atomic():
-        receipt = ReceiptImport.objects.create(
-            school=school,
-            term=term,
-            submission=latest_built(school, term),
-            file_name=file_name[:200],
-            sha256=sha256,
-            categories=parsed.categories,
-            imported_by=actor.user,
-            opens_on=opens_on,
-            closes_on=closes_on,
-            unmatched=unmatched,
-        )
-        ReceiptRecord.objects.bulk_create(
-            (
-                ReceiptRecord(
-                    school=school, receipt=receipt, student=student, category=entry.category, sheets=entry.sheets
-                )
-                for student, entry in records
-            ),
-            batch_size=1000,
-        )
-        students = {student.pk: student for student, _entry in records}
-        StudentReceipt.objects.bulk_create(
-            (StudentReceipt(school=school, receipt=receipt, student_id=pk) for pk in students), batch_size=1000
-        )
-        receipt.matched_count = len(students)
-        receipt.save(update_fields=["matched_count"])
+        for category in parsed.categories:
+            rows = matched[category]
+            receipt = ReceiptImport.objects.create(
+                school=school,
+                term=term,
+                submission=submission,
+                file_name=file_name[:200],
+                sha256=sha256,
+                category=category,
+                categories=[category],
+                roster_info=parsed.roster_info,
+                skipped_files=parsed.skipped,
+                imported_by=actor.user,
+                opens_on=opens_on,
+                closes_on=closes_on,
+                unmatched=[u for u in unmatched if u["category"] == category],
+                birth_date_mismatches=[mismatches[s.pk] for s, _entry in rows if s.pk in mismatches],
+                matched_count=len(rows),
+            )
+            ReceiptRecord.objects.bulk_create(
+                (
+                    ReceiptRecord(school=school, receipt=receipt, student=student, category=category, sheets=e.sheets)
+                    for student, e in rows
+                ),
+                batch_size=1000,
+            )
+            StudentReceipt.objects.bulk_create(
+                (StudentReceipt(school=school, receipt=receipt, student=student) for student, _e in rows),
+                batch_size=1000,
+            )
+            record(
+                actor=effective,
+                school=school,
+                action="receipt.import",
+                obj=receipt,
+                changes={
+                    "term": str(term),
+                    "sha256": sha256,
+                    "category": category,
+                    "students": len(rows),
+                    "unmatched": len(receipt.unmatched),
+                    "birth_date_mismatches": len(receipt.birth_date_mismatches),
+                    "opens_on": opens_on,
+                    "closes_on": closes_on,
+                    "window_note": note,
+                },
+            )
+            receipts.append(receipt)
+        if opens_on is not None:
+            _announce_windows([r.pk for r in receipts])
+    return receipts
+
+
+def receipt_window_set(
+    *, actor: Actor, receipt: ReceiptImport, opens_on: datetime.date | None, closes_on: datetime.date | None
+) -> ReceiptImport:
+    """Set (or move, while it is not closed) one category's confirmation window; students are told."""
+    effective = authorise(actor, receipt.school, MANAGE)
+    opens_on, closes_on = check_window(receipt.school, receipt.term, opens_on, closes_on)
+    with transaction.atomic():
+        receipt = ReceiptImport.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.closed_at is not None:
+            raise ServiceError(_("This window is closed; it cannot be moved."))
+        before = {"opens_on": receipt.opens_on, "closes_on": receipt.closes_on}
+        receipt.opens_on, receipt.closes_on = opens_on, closes_on
+        receipt.save(update_fields=["opens_on", "closes_on"])
         record(
             actor=effective,
-            school=school,
-            action="receipt.import",
+            school=receipt.school,
+            action="receipt.window_set",
             obj=receipt,
-            changes={
-                "term": str(term),
-                "sha256": sha256,
-                "categories": parsed.categories,
-                "students": len(students),
-                "unmatched": len(unmatched),
-                "opens_on": opens_on,
-                "closes_on": closes_on,
-            },
+            changes={"before": before, "after": {"opens_on": opens_on, "closes_on": closes_on}},
         )
-        leavers = [s.pk for s in students.values() if s.status in LEFT_STATUSES]
-        receipt_pk = receipt.pk
-        if leavers:
-            transaction.on_commit(lambda: email_leavers(receipt_pk, leavers))
+        _announce_windows([receipt.pk])
     return receipt
 
 
-def email_leavers(receipt_pk: int, student_pks: list[int]) -> None:
-    """Students who have left cannot see the notice board: they are e-mailed (seed 000 §8(三)3)."""
-    from django_scopes import scopes_disabled
+def _announce_windows(receipt_pks: list[int]) -> None:
+    from licheng.receipts.tasks import announce_receipt_windows
 
-    from licheng.notifications.email import deliver
-    from licheng.schools import rocdate
+    transaction.on_commit(lambda: announce_receipt_windows.enqueue(receipt_pks))
 
-    with scopes_disabled():
-        receipt = ReceiptImport.objects.select_related("school", "term__academic_year").get(pk=receipt_pk)
-        students = list(Student.objects.filter(pk__in=student_pks).select_related("user"))
-    for student in students:
-        deliver(
-            user=student.user,
-            subject=_("Check what the central database received"),
-            body=_(
-                "The central database has returned its receipt for %(term)s. Sign in to check what it received "
-                "and confirm it, or report what is wrong, from %(opens)s to %(closes)s. "
-                "If you do nothing, you are taken to have no objection."
+
+def notify_window(receipt_pks: list[int]) -> None:
+    """Tell every student of these receipts when they can answer; students who have left are
+    e-mailed as well (they cannot see the notice board, seed 000 §8(三)3)."""
+    from django.utils.translation import gettext_noop
+
+    from licheng.notifications.models import Category
+    from licheng.notifications.services import notify
+
+    receipts = ReceiptImport.objects.filter(pk__in=receipt_pks).select_related("school", "term__academic_year")
+    for receipt in receipts:
+        if receipt.opens_on is None or receipt.closes_on is None:
+            continue
+        params = {
+            "category": receipt.category,
+            "term": receipt.term.label,
+            "opens": _roc(receipt.opens_on),
+            "closes": _roc(receipt.closes_on),
+        }
+        for answer in StudentReceipt.objects.filter(receipt=receipt).select_related("student__user"):
+            student = answer.student
+            notify(
+                user=student.user,
+                message=gettext_noop(
+                    "The central database returned its receipt of {category} for {term}: check it and confirm it, "
+                    "or report what is wrong, from {opens} to {closes}. If you do nothing, you are taken to have "
+                    "no objection."
+                ),
+                params=params,
+                link="/receipts/mine/",
+                category=Category.RECEIPT,
+                dedupe_key=f"receipt:{receipt.pk}:{receipt.opens_on}:{receipt.closes_on}:{student.user_id}",
+                email=student.status in LEFT_STATUSES,
             )
-            % {
-                "term": receipt.term.label,
-                "opens": rocdate.format_roc(receipt.opens_on),
-                "closes": rocdate.format_roc(receipt.closes_on),
-            },
-            dedupe_key=f"receipt:{receipt.school_id}:{receipt.pk}:{student.user_id}",
-            category="receipt",
-        )
 
 
 def _own(actor: Actor, answer: StudentReceipt) -> StudentReceipt:
@@ -219,6 +277,8 @@ def _own(actor: Actor, answer: StudentReceipt) -> StudentReceipt:
     # No ensure_not_sealed here: students who have left answer their last receipt too (they are
     # e-mailed for it, seed 000 §8); the answer is about what was sent, not a change to the portfolio.
     locked = StudentReceipt.objects.select_for_update().select_related("receipt", "student").get(pk=answer.pk)
+    if not locked.receipt.has_window:
+        raise ServiceError(_("The registry has not yet opened the confirmation window for this receipt."))
     if not locked.receipt.is_open:
         raise ServiceError(
             _("The confirmation window closed on %(date)s; answers are no longer taken.")
@@ -302,7 +362,7 @@ def receipt_window_close(*, actor: Actor, receipt: ReceiptImport) -> int:
     Idempotent; answers how many were recorded as waived now."""
     with transaction.atomic():
         receipt = ReceiptImport.objects.select_for_update().get(pk=receipt.pk)
-        if receipt.closed_at is not None or timezone.localdate() <= receipt.closes_on:
+        if receipt.closed_at is not None or receipt.closes_on is None or timezone.localdate() <= receipt.closes_on:
             return 0
         now = timezone.now()
         waived = StudentReceipt.objects.filter(receipt=receipt, status=ConfirmationStatus.PENDING).update(

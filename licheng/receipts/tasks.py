@@ -28,3 +28,16 @@ def close_confirmation_windows() -> int:
         with scope(school=receipt.school):
             waived += receipt_window_close(actor=Actor.system(), receipt=receipt)
     return waived
+
+
+@task()
+def announce_receipt_windows(receipt_pks: list[int]) -> None:
+    """Tell the students of these receipts (one per category) when their confirmation window opens."""
+    from licheng.receipts.models import ReceiptImport
+    from licheng.receipts.services import notify_window
+
+    with scopes_disabled():
+        schools = {r.school for r in ReceiptImport.objects.filter(pk__in=receipt_pks).select_related("school")}
+    for school in schools:
+        with scope(school=school):
+            notify_window(receipt_pks)

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.index, name="index"),
     path("import/", views.import_receipt, name="import"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/window/", views.window, name="window"),
     path("answers/<int:pk>/reply/", views.answer, name="answer"),
     path("mine/", views.mine, name="mine"),
     path("mine/<int:pk>/confirm/", views.confirm, name="confirm"),

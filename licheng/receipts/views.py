@@ -18,8 +18,8 @@ from licheng.core.permissions import has_permission, school_view
 from licheng.files.views import content_disposition
 from licheng.people.models import User
 from licheng.receipts import selectors, services
-from licheng.receipts.forms import AnswerForm, DisputeForm, ImportForm
-from licheng.receipts.models import ConfirmationStatus, StudentReceipt
+from licheng.receipts.forms import AnswerForm, DisputeForm, ImportForm, WindowForm
+from licheng.receipts.models import ConfirmationStatus, ReceiptImport, StudentReceipt
 from licheng.schools.models import School
 
 
@@ -48,15 +48,16 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @school_view("receipts.manage")
 def import_receipt(request: HttpRequest) -> HttpResponse:
     school = _school(request)
+    if request.method != "POST":
+        return redirect("receipts:index")
     form = ImportForm(request.POST, request.FILES, school=school)
     if form.is_valid():
         upload = form.cleaned_data["upload"]
         try:
-            receipt = services.receipt_import(
+            receipts = services.receipt_import(
                 actor=Actor.from_request(request),
                 school=school,
                 term=form.cleaned_data["term"],
@@ -71,9 +72,13 @@ def import_receipt(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Receipt imported: %(count)d students matched.") % {"count": receipt.matched_count},
+                _("Receipt imported: %(categories)s; %(count)d students matched.")
+                % {
+                    "categories": "、".join(r.category for r in receipts),
+                    "count": len({a for r in receipts for a in r.answers.values_list("student_id", flat=True)}),
+                },
             )
-            return redirect("receipts:detail", pk=receipt.pk)
+            return redirect("receipts:detail", pk=receipts[0].pk)
     return render(
         request,
         "receipts/index.html",
@@ -82,21 +87,58 @@ def import_receipt(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_view("receipts.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _detail(request: HttpRequest, receipt: ReceiptImport, window_form: WindowForm | None = None) -> HttpResponse:
     school = _school(request)
-    receipt = get_object_or_404(selectors.receipts_of(school), pk=pk)
+    can_manage = has_permission(_user(request), school, "receipts.manage")
+    if window_form is None and can_manage and receipt.closed_at is None:
+        opens_on, closes_on = receipt.opens_on, receipt.closes_on
+        note = ""
+        if opens_on is None:
+            opens_on, closes_on, note = services.proposed_window(school, receipt.term)
+        window_form = WindowForm(initial={"opens_on": opens_on, "closes_on": closes_on})
+        window_form.note = note  # type: ignore[attr-defined]
     return render(
         request,
         "receipts/detail.html",
         {
             "receipt": receipt,
+            "same_file": selectors.same_file(receipt),
+            "rosters": selectors.roster_info(receipt),
             "classes": selectors.dashboard(receipt),
             "disputes": selectors.disputes(receipt),
-            "can_manage": has_permission(_user(request), school, "receipts.manage"),
+            "can_manage": can_manage,
             "answer_form": AnswerForm(),
+            "window_form": window_form,
         },
+        status=400 if window_form is not None and window_form.errors else 200,
     )
+
+
+@school_view("receipts.view")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_object_or_404(selectors.receipts_of(_school(request)), pk=pk))
+
+
+@require_POST
+@school_view("receipts.manage")
+def window(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registry sets or moves one category's confirmation window."""
+    receipt = get_object_or_404(selectors.receipts_of(_school(request)), pk=pk)
+    form = WindowForm(request.POST)
+    if form.is_valid():
+        try:
+            services.receipt_window_set(
+                actor=Actor.from_request(request),
+                receipt=receipt,
+                opens_on=form.cleaned_data["opens_on"],
+                closes_on=form.cleaned_data["closes_on"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Window saved; the students were told when they can answer."))
+            return redirect("receipts:detail", pk=receipt.pk)
+    return _detail(request, receipt, form)
 
 
 @require_POST
@@ -122,21 +164,19 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @school_view()
 def mine(request: HttpRequest) -> HttpResponse:
-    """The student's newest receipt: what arrived beside what the school sent."""
+    """The student's newest receipt of each category: what arrived beside what the school sent."""
     school, user = _school(request), _user(request)
     student = selectors.student_of(user, school)
     if student is None:
         raise Http404
-    answers = list(selectors.own_answers(user, school).order_by("-receipt__imported_at"))
-    current = answers[0] if answers else None
+    current, earlier = selectors.current_answers(user, school)
     return render(
         request,
         "receipts/mine.html",
         {
             "student": student,
-            "answer": current,
-            "earlier": answers[1:],
-            "categories": selectors.comparison(current) if current else [],
+            "current": [(answer, selectors.comparison(answer)) for answer in current],
+            "earlier": earlier,
             "dispute_form": DisputeForm(),
             "STATUS": ConfirmationStatus,
         },

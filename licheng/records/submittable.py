@@ -19,6 +19,10 @@ SUBMITTABLE_RECORD_TYPES: frozenset[str] = frozenset(
         "records.cadrerole",
         "portfolio.courseoutcomeversion",
         "performances.performance",
+        # Enrolment history: 學籍異動日期 and 學生借讀資料 of the student roster; transfer-in origin of
+        # course outcomes (轉學轉科課程學習成果).
+        "lifecycle.statuschange",
+        "lifecycle.transferin",
     }
 )
 

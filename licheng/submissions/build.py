@@ -20,6 +20,7 @@ from django.utils import timezone
 from licheng.files.models import FileKind, StoredFile
 from licheng.files.services import store_blob
 from licheng.people.models import Student
+from licheng.submissions import roster_sources as S
 from licheng.submissions import rosters as R
 from licheng.submissions.models import Submission, SubmittedFile, SubmittedRecord, SubmittedRoster
 
@@ -46,7 +47,7 @@ def _write_roster(
     ctx: R.Context,
     roster: R.RosterDef,
     students: list[Student],
-    files: list[R.PackagedFile],
+    files: list[S.PackagedFile],
 ) -> tuple[int, dict[int, dict[str, list[dict[str, str]]]]]:
     """Write the roster workbook at ``path``; answer its row count and each student's rows."""
     from licheng.core.spreadsheets import neutralise
@@ -59,16 +60,16 @@ def _write_roster(
         nonlocal count
         headers = sheet.headers
         yield list(headers)
-        data_headers = headers[2:]
-        for student, cells in R.sheet_rows(sheet, ctx, students, files):
-            per_student[student.pk][sheet.name].append(dict(zip(data_headers, cells[2:], strict=True)))
+        data_headers = headers[1:]
+        for student, cells in S.sheet_rows(sheet, ctx, students, files):
+            per_student[student.pk][sheet.name].append(dict(zip(data_headers, cells[1:], strict=True)))
             count += 1
             yield [value if _NUMBER.match(value) else neutralise(value) for value in cells]
 
     with RosterWorkbook(path) as book:
         book.sheet(R.COVER_SHEET, [list(R.COVER_HEADERS), R.cover_row(school_code, ctx, roster)])
         for sheet in roster.sheets:
-            book.sheet(sheet.name[:31], rows(sheet))
+            book.sheet(sheet.name, rows(sheet))
     return count, per_student
 
 
@@ -143,7 +144,7 @@ def build(submission: Submission, progress: Callable[[int, str], None]) -> None:
     ctx = load_context(submission)
     school_code = submission.school.code
     rosters = R.rosters_for_term(submission.term.number)
-    files: list[R.PackagedFile] = []
+    files: list[S.PackagedFile] = []
     built: list[tuple[R.RosterDef, str, StoredFile, int]] = []
     records_by_roster: dict[str, dict[int, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="licheng-submission-") as folder:

@@ -1,16 +1,16 @@
-"""The rosters (名冊) in the central database's layout, as data.
+"""The rosters (名冊) in the central database's layout, as data: the one table of sheet and column names.
 
 One ``RosterDef`` per roster: its code (名冊別), name, which students it covers, and its sheets; one
-``SheetDef`` per sheet: its name, the *source* of its rows (a key of ``SOURCES``) with a filter,
-and its columns — header text, a getter on the source object and a formatter. A change of format
-(a new column, a renamed header, another code) is a change of this data, not of the builder.
+``SheetDef`` per sheet: its name as the database names it (FORMATS.md §1), the name the receipt uses for
+it when that differs, the *source* of its rows (``roster_sources.SOURCES``) with a filter, and its
+columns — the database's header, a getter and a formatter, whether the receipt sends the field back
+(FORMATS.md §2.4) and the other names a receipt may give it. Roster writing, receipt reading and the
+receipt comparison all read these definitions, so a sheet or column is named here and nowhere else.
 
-Every source names the model it reads and calls ``licheng.records.submittable.assert_submittable``
-before reading it: counselling records (課程諮詢紀錄) can never reach a roster.
-
-Conventions (DOMAIN.md §7): a cover sheet 「封面」 (學校代碼 | 學年度 | 學期 | 名冊別); dates as
-7-digit ROC (``1120210``); national IDs with an upper-case first letter; terms ``1111``; term ``0``
-on yearly selection rosters. Every data sheet starts with 身分證號 and 出生日期.
+Conventions (FORMATS.md §1): a cover sheet 「封面」 (學校代碼 | 學年度 | 學期 | 名冊別; the last three as
+numbers); dates as 7-digit ROC (``0800116``); national IDs with an upper-case first letter; every data
+row starts with 身分證號. 學期 is ``0`` on the yearly rosters 25/26/28 and their batch versions, the term
+on the student, grade and cadre rosters.
 """
 
 from __future__ import annotations
@@ -18,19 +18,17 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from licheng.people.models import EnrolmentStatus, Student
-from licheng.records.submittable import assert_submittable
+from licheng.people.models import EnrolmentStatus
 from licheng.schools import rocdate
 
 COVER_SHEET = "封面"
 COVER_HEADERS = ("學校代碼", "學年度", "學期", "名冊別")
 ID_HEADER = "身分證號"
 BIRTH_HEADER = "出生日期"
-FILES_HEADER = "檔案名稱"
-# Division codes (1–7) whose students' course outcomes go on roster 28 (進修部).
+# Division codes (1–7) whose students go on the continuing-education (進修部) sheets and roster 28.
 CONTINUING_EDUCATION_DIVISION_CODES = frozenset({2})
 # Students still at the school: their data goes to the central database.
 SUBMITTED_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.VISITING, EnrolmentStatus.SUSPENDED)
@@ -84,6 +82,10 @@ class ColumnDef:
     header: str
     get: Callable[[Any], Any]
     fmt: Callable[[Any], str] = text
+    # Whether the receipt sends this field back (FORMATS.md §2.4); file and link columns it does not.
+    in_receipt: bool = True
+    # Other names a receipt may give the field (the receipt's 競賽等級 for the extract's 競賽等級代碼).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,17 +96,24 @@ class SheetDef:
     # Headers that identify a row of one student, to tell a changed row from an added one.
     key: tuple[str, ...]
     filter: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The worksheet's name in the receipt when it differs (校內幹部經歷's 幹部經歷).
+    receipt_name: str = ""
 
     @property
     def headers(self) -> tuple[str, ...]:
-        return (ID_HEADER, BIRTH_HEADER, *(c.header for c in self.columns))
+        return (ID_HEADER, *(c.header for c in self.columns))
+
+    @property
+    def receipt_fields(self) -> tuple[str, ...]:
+        """The fields compared with a receipt, by the names written here."""
+        return tuple(c.header for c in self.columns if c.in_receipt)
 
 
 @dataclasses.dataclass(frozen=True)
 class RosterDef:
     code: str
     name: str
-    # The receipt category (收訖明細 JSON key) this roster's rows come back under; "" for none.
+    # The receipt category (收訖明細) this roster's rows come back under; "" for none.
     category: str
     yearly: bool
     sheets: tuple[SheetDef, ...]
@@ -115,363 +124,483 @@ class RosterDef:
         return f"{school_code}_{term_text}_{self.code}_{self.name}.xlsx"
 
 
-def c(header: str, attr: str, fmt: Callable[[Any], str] = text) -> ColumnDef:
+def _path(obj: Any, attr: str) -> Any:
+    for part in attr.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def c(header: str, attr: str, fmt: Callable[[Any], str] = text, **kw: Any) -> ColumnDef:
     """A column reading ``attr`` (dotted) from the source object."""
-
-    def get(obj: Any) -> Any:
-        for part in attr.split("."):
-            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
-            if obj is None:
-                return None
-        return obj
-
-    return ColumnDef(header, get, fmt)
+    return ColumnDef(header, lambda obj: _path(obj, attr), fmt, **kw)
 
 
-def f(header: str, key: str, fmt: Callable[[Any], str] = text) -> ColumnDef:
+def f(header: str, key: str, fmt: Callable[[Any], str] = text, **kw: Any) -> ColumnDef:
     """A column reading one of a performance's kind fields."""
-    return ColumnDef(header, lambda p: p.fields.get(key), fmt)
+    return ColumnDef(header, lambda p: p.fields.get(key), fmt, **kw)
 
 
-# Student data (學生資料名冊). Codes the school keeps elsewhere are written blank.
-STUDENT_COLUMNS = (
-    c("學號", "student_number"),
-    c("姓名", "name"),
-    c("性別", "sex"),
-    ColumnDef("學群代碼", lambda s: ""),
-    ColumnDef("科別代碼", lambda s: ""),
-    c("部別代碼", "division.code"),
-    ColumnDef("班別", lambda s: "1"),
-    c("年級", "school_class.grade"),
-    c("班級名稱", "school_class.name"),
-    c("座號", "seat"),
-    ColumnDef("特殊身分別", lambda s: ""),
-    ColumnDef("原住民身分", lambda s: ""),
-    ColumnDef("實驗班別", lambda s: ""),
-    ColumnDef("入學管道", lambda s: ""),
-    ColumnDef("學籍狀態", lambda s: {"enrolled": "1", "suspended": "2", "visiting": "3"}.get(s.status, "9")),
-    ColumnDef("異動日期", lambda s: ""),
+def files(header: str, attr: str) -> ColumnDef:
+    """The names of the files sent with the row (the files travel with the submission)."""
+    return c(header, attr, in_receipt=False)
+
+
+# 1 學生資料名冊 --------------------------------------------------------------------------------------
+
+_STATUS_CODES = {EnrolmentStatus.ENROLLED: "1", EnrolmentStatus.SUSPENDED: "2", EnrolmentStatus.VISITING: "3"}
+
+STUDENT_SHEETS = (
+    SheetDef(
+        "學生資料",
+        "students",
+        (
+            c("性別代碼", "sex"),
+            c("出生日期", "birth_date", roc7),
+            c("群別代碼", "group_code"),
+            c("科班學程別代碼", "programme_code"),
+            c("部別代碼", "division.code"),
+            c("班別", "class_type"),
+            c("年級", "school_class.grade"),
+            c("班級名稱", "school_class.name"),
+            c("座號", "seat"),
+            c("特殊身分別", "special_statuses"),
+            c("原住民族別", "indigenous_ethnicity"),
+            c("原住民身分別", "indigenous_status"),
+            c("族語認證報考方言", "indigenous_language_dialect"),
+            c("報考年度", "indigenous_language_exam_year"),
+            c("族語認證有效日期", "indigenous_language_valid_until", roc7),
+            c("實驗班名稱", "experimental_class"),
+            c("入學方式", "admission_route"),
+            ColumnDef("學籍狀態", lambda s: _STATUS_CODES.get(s.status, "9")),
+            c("學籍異動日期", "status_changed_on", roc7),
+        ),
+        key=(),
+    ),
+    SheetDef(
+        "學生借讀資料",
+        "visiting_studies",
+        (
+            c("所屬學校代碼", "school.code"),
+            c("借讀學校代碼", "other_school_code"),
+            c("群別", "visiting_group_code"),
+            c("借讀科班學程別", "visiting_programme_code"),
+            c("借讀代碼", "visiting_code"),
+            c("申請開始日期", "starts_on", roc7),
+            c("申請結束日期", "ends_on", roc7),
+        ),
+        key=("借讀學校代碼", "申請開始日期"),
+    ),
 )
 
-_GRADE_BASE = (
-    c("課程代碼", "course_code"),
-    c("科目名稱", "subject_name"),
-    c("開課年級", "grade_level"),
-    c("學分數", "credits"),
-    c("學期成績", "score"),
-    c("是否及格", "passed", yes_no),
-    c("補考成績", "makeup_score", score_or_none),
-    c("補考是否及格", "makeup_passed", yes_no),
-    c("是否採計學分", "credit_counted"),
-    c("質性文字描述", "qualitative_description"),
-)
+# 2 學生成績名冊 (修課紀錄) ------------------------------------------------------------------------------
+
+_CODE_NAME = (c("課程代碼", "course_code"), c("科目名稱", "subject_name"))
+_MAKEUP_EXAM = (c("補考成績", "makeup_score", score_or_none), c("補考及格", "makeup_passed", yes_no))
+_COUNTED = c("是否採計學分", "credit_counted")
+_QUALITATIVE = c("質性文字描述", "qualitative_description")
+_GRADE_KEY = ("課程代碼",)
+
+
+def _grades(
+    name: str, variant: str, evening: bool | None, *columns: ColumnDef, key: tuple[str, ...] = _GRADE_KEY
+) -> SheetDef:
+    return SheetDef(name, "grades", columns, key=key, filter={"variant": variant, "evening": evening})
+
+
 GRADE_SHEETS = (
-    SheetDef("學期成績", "grades", _GRADE_BASE, key=("課程代碼",), filter={"variant": "regular"}),
-    SheetDef(
+    _grades(
+        "學期成績",
+        "regular",
+        False,
+        *_CODE_NAME,
+        c("開課年級", "grade_level"),
+        c("修課學分", "credits"),
+        c("學期學業成績", "score"),
+        c("成績及格", "passed", yes_no),
+        *_MAKEUP_EXAM,
+        _COUNTED,
+        _QUALITATIVE,
+    ),
+    _grades(
         "補修成績",
-        "grades",
-        (
-            *_GRADE_BASE,
-            ColumnDef(
-                "應修學年度學期", lambda g: term_code(g["due_academic_year"], g["due_term"]) if g["due_term"] else ""
-            ),
-            c("補修方式", "method"),
-        ),
-        key=("課程代碼",),
-        filter={"variant": "makeup_course"},
+        "makeup_course",
+        None,
+        *_CODE_NAME,
+        c("開課年級", "grade_level"),
+        c("修課學分", "credits"),
+        c("應修課學年度", "due_academic_year"),
+        c("應修課學期", "due_term"),
+        c("補修成績", "score"),
+        c("補修及格", "passed", yes_no),
+        *_MAKEUP_EXAM,
+        _COUNTED,
+        _QUALITATIVE,
     ),
-    SheetDef(
-        "重修成績",
-        "grades",
-        (
-            *_GRADE_BASE,
-            ColumnDef(
-                "原修課學年度學期",
-                lambda g: term_code(g["original_academic_year"], g["original_term"]) if g["original_term"] else "",
-            ),
-            c("原課程代碼", "original_course_code"),
-            c("原科目名稱", "original_subject_name"),
-            c("原開課年級", "original_grade_level"),
-            c("原學分數", "original_credits"),
-            c("重修方式", "method"),
-            c("重修成績", "retake_score"),
-        ),
-        key=("課程代碼",),
-        filter={"variant": "retake"},
-    ),
-    SheetDef(
-        "重讀成績",
-        "grades",
-        (*_GRADE_BASE, c("重讀註記", "is_repeat", yes_no)),
-        key=("課程代碼",),
-        filter={"variant": "repeat"},
-    ),
-    SheetDef(
+    _grades(
         "轉學轉科成績",
-        "grades",
-        (
-            *_GRADE_BASE,
-            ColumnDef(
-                "對應學年度學期",
-                lambda g: term_code(g["mapped_academic_year"], g["mapped_term"]) if g["mapped_term"] else "",
-            ),
-            c("對應年級", "mapped_grade_level"),
-            c("學分抵免成績", "transfer_score"),
-        ),
-        key=("課程代碼",),
-        filter={"variant": "transfer"},
+        "transfer",
+        False,
+        *_CODE_NAME,
+        c("修課學分", "credits"),
+        c("對應年級", "mapped_grade_level"),
+        c("對應學年度", "mapped_academic_year"),
+        c("身分別", "transfer_identity"),
+        _COUNTED,
+        c("抵免後成績", "transfer_score"),
+        c("對應學期", "mapped_term"),
+        c("成績及格", "passed", yes_no),
+        _QUALITATIVE,
+    ),
+    _grades(
+        "重修成績",
+        "retake",
+        None,
+        c("原修課學年度", "original_academic_year"),
+        c("原修課學期", "original_term"),
+        c("原修課課程代碼", "original_course_code"),
+        c("原修課科目名稱", "original_subject_name"),
+        c("原修課開課年級", "original_grade_level"),
+        c("原修課修課學分", "original_credits"),
+        c("重修成績", "retake_score"),
+        c("重修及格", "retake_passed", yes_no),
+        _QUALITATIVE,
+        key=("原修課課程代碼", "原修課學年度", "原修課學期"),
+    ),
+    _grades(
+        "重讀成績",
+        "repeat",
+        None,
+        *_CODE_NAME,
+        c("開課年級", "grade_level"),
+        c("修課學分", "credits"),
+        c("重讀成績", "score"),
+        c("成績及格", "passed", yes_no),
+        *_MAKEUP_EXAM,
+        _COUNTED,
+        c("重讀註記", "is_repeat", yes_no),
+        _QUALITATIVE,
+    ),
+    _grades(
+        "進修部學期成績",
+        "regular",
+        True,
+        *_CODE_NAME,
+        c("開課年級", "grade_level"),
+        c("修課節數", "periods"),
+        c("學期學業成績", "score"),
+        c("成績及格", "passed", yes_no),
+        c("學年學業成績", "year_score"),
+        c("學年及格", "year_passed", yes_no),
+        c("是否採計學時", "credit_counted"),
+        _QUALITATIVE,
+    ),
+    _grades(
+        "進修部補考成績",
+        "makeup_exam",
+        None,
+        *_CODE_NAME,
+        c("開課年級", "grade_level"),
+        c("第一學期開設修課節數", "term1_periods"),
+        c("第二學期開設修課節數", "term2_periods"),
+        c("第一次補考成績", "makeup_score", score_or_none),
+        c("第一次及格", "makeup_passed", yes_no),
+        c("第二次補考成績", "second_makeup_score", score_or_none),
+        c("第二次及格", "second_makeup_passed", yes_no),
+    ),
+    _grades(
+        "進修部轉學轉科成績",
+        "transfer",
+        True,
+        *_CODE_NAME,
+        c("對應年級", "mapped_grade_level"),
+        c("對應學年度", "mapped_academic_year"),
+        c("對應學期", "mapped_term"),
+        c("身分別", "transfer_identity"),
+        c("抵免後成績", "transfer_score"),
+        c("成績及格", "passed", yes_no),
+        c("是否採計學時", "credit_counted"),
+        c("修課節數", "periods"),
+        _QUALITATIVE,
     ),
 )
+
+# 24 校內幹部經歷名冊 -------------------------------------------------------------------------------------
 
 CADRE_SHEETS = (
     SheetDef(
-        "幹部經歷",
+        "幹部經歷紀錄",
         "cadre_roles",
         (
-            ColumnDef("學年度學期", lambda r: term_code(r["academic_year"], r["term"])),
             c("單位名稱", "unit"),
             c("開始日期", "starts_on", roc7),
             c("結束日期", "ends_on", roc7),
             c("擔任職務", "post"),
             c("幹部等級", "level"),
         ),
-        key=("學年度學期", "單位名稱", "擔任職務"),
+        key=("單位名稱", "擔任職務", "開始日期"),
+        receipt_name="幹部經歷",
     ),
 )
 
-_ITEM_TAIL = (c("內容簡述", "description"), c("外部連結", "external_link"), c(FILES_HEADER, "file_names"))
-# One sheet per kind of performance (DOMAIN.md §5), in kind order.
+# 25 多元學習表現名冊: one sheet per kind of performance (DOMAIN.md §5), in kind order ---------------------
+
+_ITEM_TAIL = (
+    c("內容簡述", "description"),
+    files("證明文件連結", "document_names"),
+    files("影音檔案連結", "media_names"),
+    c("外部影音連結", "external_link", aliases=("影音檔案外部連結",)),
+)
+
+
+def _performances(name: str, kind: int, *columns: ColumnDef, key: tuple[str, ...]) -> SheetDef:
+    return SheetDef(name, "performances", (*columns, *_ITEM_TAIL), key=key, filter={"kind": kind})
+
+
 PERFORMANCE_SHEETS = (
-    SheetDef(
-        "幹部經歷暨事蹟",
-        "performances",
-        (
-            f("單位名稱", "unit"),
-            f("開始日期", "start", roc7),
-            f("結束日期", "end", roc7),
-            f("擔任職務", "post"),
-            f("幹部等級", "level"),
-            *_ITEM_TAIL,
-        ),
+    _performances(
+        "幹部經歷暨事蹟紀錄",
+        1,
+        f("單位名稱", "unit"),
+        f("開始日期", "start", roc7),
+        f("結束日期", "end", roc7),
+        f("擔任職務", "post"),
+        f("幹部等級", "level"),
         key=("單位名稱", "擔任職務", "開始日期"),
-        filter={"kind": 1},
     ),
-    SheetDef(
-        "競賽參與",
-        "performances",
-        (
-            f("競賽名稱", "name"),
-            f("項目", "event"),
-            f("競賽等級", "level"),
-            f("獎項", "award"),
-            f("結果公布日期", "result_date", roc7),
-            f("參與類型", "participation"),
-            *_ITEM_TAIL,
-        ),
+    _performances(
+        "競賽參與紀錄",
+        2,
+        f("競賽名稱", "name"),
+        f("項目", "event"),
+        f("競賽等級代碼", "level", aliases=("競賽等級",)),
+        f("獎項", "award"),
+        f("結果公布日期", "result_date", roc7),
+        f("團體參與代碼", "participation", aliases=("團體參與",)),
         key=("競賽名稱", "項目"),
-        filter={"kind": 2},
     ),
-    SheetDef(
-        "檢定證照",
-        "performances",
-        (
-            f("證照代碼", "certificate_code"),
-            f("證照類別", "certificate_kind"),
-            f("分數", "score"),
-            f("分項結果", "sub_scores"),
-            f("取得證照日期", "date", roc7),
-            f("證照字號", "certificate_number"),
-            f("檢定組別", "group"),
-            *_ITEM_TAIL,
-        ),
+    _performances(
+        "檢定證照紀錄",
+        3,
+        f("證照代碼", "certificate_code"),
+        f("檢定證照類別", "certificate_kind"),
+        f("國內國外", "domestic_or_foreign"),
+        f("證照類別", "certificate_category"),
+        f("發照單位", "issuer"),
+        f("證照名稱", "certificate_name"),
+        f("級數分數", "level_score"),
+        f("分數", "score"),
+        f("分項結果", "sub_scores"),
+        f("取得證照日期", "date", roc7),
+        f("證照字號", "certificate_number"),
+        f("檢定組別", "group"),
         key=("證照代碼", "取得證照日期"),
-        filter={"kind": 3},
     ),
-    SheetDef(
-        "服務學習",
-        "performances",
-        (
-            f("服務名稱", "name"),
-            f("服務單位", "organisation"),
-            f("開始日期", "start", roc7),
-            f("結束日期", "end", roc7),
-            f("服務時數", "hours"),
-            *_ITEM_TAIL,
-        ),
+    _performances(
+        "服務學習紀錄",
+        4,
+        f("服務名稱", "name"),
+        f("服務單位", "organisation"),
+        f("開始日期", "start", roc7),
+        f("結束日期", "end", roc7),
+        f("時數", "hours"),
         key=("服務名稱", "開始日期"),
-        filter={"kind": 4},
     ),
-    SheetDef(
-        "彈性學習時間",
-        "performances",
-        (
-            f("彈性學習時間類別", "flexible_kind"),
-            f("名稱", "title"),
-            f("開設單位", "unit"),
-            f("學年度", "year"),
-            f("學期", "term"),
-            f("每週節數", "periods_per_week"),
-            f("週數", "weeks"),
-            *_ITEM_TAIL,
-        ),
-        key=("名稱", "學年度", "學期"),
-        filter={"kind": 5},
+    _performances(
+        "彈性學習時間紀錄",
+        5,
+        f("彈性學習時間類別(種類)", "flexible_kind"),
+        f("內容(開設名稱)", "title"),
+        f("開設單位", "unit"),
+        f("開設學年度", "year"),
+        f("開設學期", "term"),
+        f("每週節數", "periods_per_week"),
+        f("開設週數", "weeks"),
+        key=("內容(開設名稱)", "開設學年度", "開設學期"),
     ),
-    SheetDef(
-        "團體活動時間",
-        "performances",
-        (
-            f("團體活動時間類別", "activity_kind"),
-            f("單位名稱", "unit"),
-            f("名稱", "title"),
-            f("學年度", "year"),
-            f("學期", "term"),
-            f("節數", "periods"),
-            *_ITEM_TAIL,
-        ),
-        key=("名稱", "學年度", "學期"),
-        filter={"kind": 6},
+    _performances(
+        "團體活動時間紀錄",
+        6,
+        f("團體活動時間類別", "activity_kind"),
+        f("辦理單位", "unit"),
+        f("團體活動內容名稱", "title"),
+        f("活動學年度", "year"),
+        f("活動學期", "term"),
+        f("節數", "periods"),
+        key=("團體活動內容名稱", "活動學年度", "活動學期"),
     ),
-    SheetDef(
-        "職場學習",
-        "performances",
-        (
-            f("職場學習類別", "workplace_kind"),
-            f("單位名稱", "organisation"),
-            f("名稱", "title"),
-            f("開始日期", "start", roc7),
-            f("結束日期", "end", roc7),
-            f("時數", "hours"),
-            *_ITEM_TAIL,
-        ),
-        key=("名稱", "開始日期"),
-        filter={"kind": 7},
+    _performances(
+        "職場學習紀錄",
+        7,
+        f("職場學習類別", "workplace_kind"),
+        f("職場學習單位", "organisation"),
+        f("職場學習職稱", "title"),
+        f("開始日期", "start", roc7),
+        f("結束日期", "end", roc7),
+        f("時數", "hours"),
+        key=("職場學習單位", "開始日期"),
     ),
-    SheetDef(
-        "作品成果",
-        "performances",
-        (f("作品名稱", "name"), f("日期", "date", roc7), *_ITEM_TAIL),
-        key=("作品名稱", "日期"),
-        filter={"kind": 8},
-    ),
-    SheetDef(
-        "大學及技專校院先修課程",
-        "performances",
-        (
-            f("計畫名稱", "programme"),
-            f("開設單位", "provider"),
-            f("課程名稱", "course_name"),
-            f("開始日期", "start", roc7),
-            f("結束日期", "end", roc7),
-            f("學分數", "credits"),
-            f("總時數", "total_hours"),
-            *_ITEM_TAIL,
-        ),
+    _performances("作品成果紀錄", 8, f("名稱", "name"), f("日期", "date", roc7), key=("名稱", "日期")),
+    _performances(
+        "大學及技專校院先修課程紀錄",
+        9,
+        f("計畫專案", "programme"),
+        f("開設單位", "provider"),
+        f("課程名稱", "course_name"),
+        f("開始日期", "start", roc7),
+        f("結束日期", "end", roc7),
+        f("學分數", "credits"),
+        f("總時數", "total_hours"),
         key=("課程名稱", "開始日期"),
-        filter={"kind": 9},
     ),
-    SheetDef(
-        "其他多元表現",
-        "performances",
-        (
-            f("名稱", "name"),
-            f("主辦單位", "organiser"),
-            f("開始日期", "start", roc7),
-            f("結束日期", "end", roc7),
-            f("時數", "hours"),
-            *_ITEM_TAIL,
-        ),
+    _performances(
+        "其他多元表現紀錄",
+        10,
+        f("名稱", "name"),
+        f("主辦單位", "organiser"),
+        f("開始日期", "start", roc7),
+        f("結束日期", "end", roc7),
+        f("時數", "hours"),
         key=("名稱", "開始日期"),
-        filter={"kind": 10},
     ),
 )
+
+# 26 / 28 學生課程學習成果名冊: one sheet per variant. The source sets each row's ``course``, ``taken``
+# (the term it was taken), ``origin`` (補修: the term due; 重修/轉學轉科/借讀: the original or host course)
+# and ``amount`` (credits, or periods on the 進修部 sheets).
+
+_OUTCOME_FILES = (files("課程學習成果檔案", "document_names"), files("課程學習成果影音連結", "media_names"))
+_TAKEN = (c("實際修課學年度", "taken.year"), c("實際修課學期", "taken.term"))
+_DESCRIPTION = c("成果簡述", "description")
+_OUTCOME_KEY = ("課程代碼", "實際修課學年度", "實際修課學期", "成果簡述")
+_ORIGIN = (
+    c("原修課學年度", "origin.year"),
+    c("原修課學期", "origin.term"),
+    c("原修課課程代碼", "origin.course_code"),
+    c("原修課科目名稱", "origin.subject_name"),
+    c("原修課開課年級", "origin.grade_level"),
+    c("原修課修課學分", "origin.amount"),
+)
+_ORIGIN_KEY = ("原修課課程代碼", "原修課學年度", "原修課學期", "成果簡述")
+
+
+def _outcomes(name: str, variant: str, *columns: ColumnDef, key: tuple[str, ...] = _OUTCOME_KEY) -> SheetDef:
+    return SheetDef(
+        name, "course_outcomes", (*columns, _DESCRIPTION, *_OUTCOME_FILES), key=key, filter={"variant": variant}
+    )
+
+
+def _course(amount_header: str) -> tuple[ColumnDef, ...]:
+    return (
+        c("開課年級", "course.grade_level"),
+        c("課程代碼", "course.course_code"),
+        c("科目名稱", "course.subject_name"),
+        c(amount_header, "course.amount"),
+    )
+
+
+def _transfer_outcomes(name: str) -> SheetDef:
+    return _outcomes(name, "transfer", c("原修課學校名稱", "origin.school_name"), *_ORIGIN, key=_ORIGIN_KEY)
+
+
+def _visiting_outcomes(name: str, amount_header: str) -> SheetDef:
+    return _outcomes(
+        name,
+        "visiting",
+        c("借讀學校名稱", "origin.school_name"),
+        c("借讀修課學年度", "origin.year"),
+        c("借讀修課學期", "origin.term"),
+        c("借讀校課程代碼", "origin.course_code"),
+        c("借讀校科目名稱", "origin.subject_name"),
+        c("借讀校開課年級", "origin.grade_level"),
+        c(amount_header, "origin.amount"),
+        key=("借讀校課程代碼", "借讀修課學年度", "借讀修課學期", "成果簡述"),
+    )
+
 
 OUTCOME_SHEETS = (
-    SheetDef(
-        "課程學習成果",
-        "course_outcomes",
-        (
-            ColumnDef(
-                "實際修課學年度學期", lambda v: term_code(v.outcome.term.academic_year.year, v.outcome.term.number)
-            ),
-            c("課程代碼", "outcome.course.course_code"),
-            c("科目名稱", "outcome.course.subject_name"),
-            c("開課年級", "outcome.course.school_class.grade"),
-            c("學分數", "outcome.course.credits"),
-            c("成果簡述", "description"),
-            c(FILES_HEADER, "file_names"),
-        ),
-        key=("實際修課學年度學期", "課程代碼", "成果簡述"),
+    _outcomes("學期課程學習成果", "regular", *_course("修課學分"), *_TAKEN),
+    _outcomes(
+        "補修課程學習成果",
+        "makeup_course",
+        c("應修課學年度", "origin.year"),
+        c("應修課學期", "origin.term"),
+        c("課程代碼", "course.course_code"),
+        c("科目名稱", "course.subject_name"),
+        c("開課年級", "course.grade_level"),
+        c("修課學分", "course.amount"),
+        *_TAKEN,
     ),
+    _outcomes("重修課程學習成果", "retake", *_ORIGIN, *_TAKEN, key=_ORIGIN_KEY),
+    _outcomes("重讀課程學習成果", "repeat", *_course("修課學分"), *_TAKEN),
+    _transfer_outcomes("轉學轉科課程學習成果"),
+    _visiting_outcomes("借讀課程學習成果", "借讀校修課學分"),
 )
+# 進修部 (roster 28): three sheets, counting 修課節數 where the others count 修課學分.
+CONTINUING_OUTCOME_SHEETS = (
+    _outcomes("進修部學期課程學習成果", "regular", *_course("修課節數"), *_TAKEN),
+    _transfer_outcomes("進修部轉學"),
+    _visiting_outcomes("進修部借讀課程學習成果", "借讀校修課學分"),
+)
+
+# --- receipt categories (the word in the receipt's file name, FORMATS.md §2.2) ---------------------
 
 CATEGORY_STUDENT = ""
 CATEGORY_GRADES = "修課紀錄"
 CATEGORY_OUTCOMES = "課程學習成果"
 CATEGORY_PERFORMANCES = "多元表現"
-CATEGORY_CADRE = "幹部經歷"
+CATEGORY_CADRE = "校內幹部經歷"
 RECEIPT_CATEGORIES = (CATEGORY_GRADES, CATEGORY_OUTCOMES, CATEGORY_PERFORMANCES, CATEGORY_CADRE)
 
 
-def _yearly(code: str, name: str, category: str, sheets: tuple[SheetDef, ...], **kw: Any) -> RosterDef:
-    return RosterDef(code=code, name=name, category=category, yearly=True, sheets=sheets, **kw)
+def _roster(code: str, name: str, category: str, yearly: bool, sheets: tuple[SheetDef, ...], **kw: Any) -> RosterDef:
+    return RosterDef(code=code, name=name, category=category, yearly=yearly, sheets=sheets, **kw)
 
 
 _NOT_12 = (10, 11)
 _ONLY_12 = (12,)
+_BATCHES = {"": ("", _NOT_12), "3": ("高三第一梯次", _ONLY_12), "7": ("高三第二梯次", _ONLY_12)}
+
+
+def _batch_rosters() -> list[RosterDef]:
+    """24/25/26/28 for grades 10–11, and their grade-12 batch versions 34–38 (term 1) and 74–78 (term 2)."""
+    out = []
+    for prefix, (label, grades) in _BATCHES.items():
+        first = prefix or "2"
+        out += [
+            _roster(f"{first}4", f"{label}校內幹部經歷名冊", CATEGORY_CADRE, False, CADRE_SHEETS, grades=grades),
+            _roster(
+                f"{first}5", f"{label}多元學習表現名冊", CATEGORY_PERFORMANCES, True, PERFORMANCE_SHEETS, grades=grades
+            ),
+            _roster(
+                f"{first}6",
+                f"{label}學生課程學習成果名冊",
+                CATEGORY_OUTCOMES,
+                True,
+                OUTCOME_SHEETS,
+                grades=grades,
+                continuing_education=False,
+            ),
+            _roster(
+                f"{first}8",
+                f"{label}進修部學生課程學習成果名冊",
+                CATEGORY_OUTCOMES,
+                True,
+                CONTINUING_OUTCOME_SHEETS,
+                grades=grades,
+                continuing_education=True,
+            ),
+        ]
+    return out
+
 
 ROSTERS: dict[str, RosterDef] = {
     r.code: r
     for r in (
-        RosterDef(
-            "1", "學生資料名冊", CATEGORY_STUDENT, False, (SheetDef("學生資料", "students", STUDENT_COLUMNS, ()),)
-        ),
-        RosterDef("2", "修課紀錄名冊", CATEGORY_GRADES, False, GRADE_SHEETS),
-        _yearly("24", "幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_NOT_12),
-        _yearly("25", "多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_NOT_12),
-        _yearly(
-            "26", "課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_NOT_12, continuing_education=False
-        ),
-        _yearly(
-            "28", "進修部課程學習成果名冊", CATEGORY_OUTCOMES, OUTCOME_SHEETS, grades=_NOT_12, continuing_education=True
-        ),
-        # Grade 12 goes in two batches: term 1 (34–38) and term 2 (74–78).
-        _yearly("34", "高三第一梯次幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_ONLY_12),
-        _yearly("35", "高三第一梯次多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_ONLY_12),
-        _yearly(
-            "36",
-            "高三第一梯次課程學習成果名冊",
-            CATEGORY_OUTCOMES,
-            OUTCOME_SHEETS,
-            grades=_ONLY_12,
-            continuing_education=False,
-        ),
-        _yearly(
-            "38",
-            "高三第一梯次進修部課程學習成果名冊",
-            CATEGORY_OUTCOMES,
-            OUTCOME_SHEETS,
-            grades=_ONLY_12,
-            continuing_education=True,
-        ),
-        _yearly("74", "高三第二梯次幹部經歷名冊", CATEGORY_CADRE, CADRE_SHEETS, grades=_ONLY_12),
-        _yearly("75", "高三第二梯次多元表現名冊", CATEGORY_PERFORMANCES, PERFORMANCE_SHEETS, grades=_ONLY_12),
-        _yearly(
-            "76",
-            "高三第二梯次課程學習成果名冊",
-            CATEGORY_OUTCOMES,
-            OUTCOME_SHEETS,
-            grades=_ONLY_12,
-            continuing_education=False,
-        ),
-        _yearly(
-            "78",
-            "高三第二梯次進修部課程學習成果名冊",
-            CATEGORY_OUTCOMES,
-            OUTCOME_SHEETS,
-            grades=_ONLY_12,
-            continuing_education=True,
-        ),
+        _roster("1", "學生資料名冊", CATEGORY_STUDENT, False, STUDENT_SHEETS),
+        _roster("2", "學生成績名冊", CATEGORY_GRADES, False, GRADE_SHEETS),
+        *_batch_rosters(),
     )
 }
 
@@ -486,7 +615,41 @@ def rosters_for_term(term_number: int) -> list[RosterDef]:
     return [ROSTERS[code] for code in TERM_ROSTERS[term_number]]
 
 
-# --- sources: where each sheet's rows come from ---------------------------------------------------
+# --- the receipt's names, from the same definitions ----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceiptSheet:
+    """A worksheet as a receipt category sends it: the roster sheet it answers, and its field names."""
+
+    name: str
+    fields: tuple[str, ...]
+    aliases: dict[str, str]  # another name → the name written in the roster
+
+
+def _receipt_sheets() -> dict[str, dict[str, ReceiptSheet]]:
+    out: dict[str, dict[str, ReceiptSheet]] = {}
+    for roster in ROSTERS.values():
+        if not roster.category:
+            continue
+        for sheet in roster.sheets:
+            aliases = {alias: column.header for column in sheet.columns for alias in column.aliases}
+            found = ReceiptSheet(sheet.name, sheet.receipt_fields, aliases)
+            out.setdefault(roster.category, {})[sheet.name] = found
+            if sheet.receipt_name:
+                out[roster.category][sheet.receipt_name] = found
+    return out
+
+
+RECEIPT_SHEETS = _receipt_sheets()
+
+
+def receipt_sheet(category: str, name: str) -> ReceiptSheet | None:
+    """The definition of worksheet ``name`` of a receipt ``category`` (by either of its names)."""
+    return RECEIPT_SHEETS.get(category, {}).get(name)
+
+
+# --- what a build reads ----------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
@@ -495,7 +658,7 @@ class Context:
 
     school: Any
     term: Any
-    students: dict[int, Student]
+    students: dict[int, Any]
     # Each source reads the database once per build; rosters then pick their students' rows.
     cache: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -504,200 +667,25 @@ class Context:
         return self.term.academic_year
 
 
-def students_for(roster: RosterDef, ctx: Context) -> list[Student]:
+def is_continuing_education(student: Any) -> bool:
+    return student.division.code in CONTINUING_EDUCATION_DIVISION_CODES
+
+
+def students_for(roster: RosterDef, ctx: Context) -> list[Any]:
     chosen = []
     for student in ctx.students.values():
         grade = student.school_class.grade if student.school_class else None
         if grade not in roster.grades:
             continue
-        if roster.continuing_education is not None:
-            evening = student.division.code in CONTINUING_EDUCATION_DIVISION_CODES
-            if evening != roster.continuing_education:
-                continue
+        if roster.continuing_education is not None and is_continuing_education(student) != roster.continuing_education:
+            continue
         chosen.append(student)
     return chosen
 
 
-@dataclasses.dataclass
-class PackagedFile:
-    name: str
-    stored_file: Any
-
-
-def _file_name(student: Student, prefix: str, owner_pk: int, position: int, original: str) -> str:
-    extension = original.rpartition(".")[2].lower() if "." in original else "bin"
-    return f"{student.student_number}_{prefix}{owner_pk}_{position + 1}.{extension}"
-
-
-def source_students(ctx: Context, students: list[Student], sheet: SheetDef) -> Iterator[tuple[Student, Any]]:
-    assert_submittable(Student)
-    for student in students:
-        yield student, student
-
-
-def _once(ctx: Context, key: str, load: Callable[[], Any]) -> Any:
-    if key not in ctx.cache:
-        ctx.cache[key] = load()
-    return ctx.cache[key]
-
-
-def _grouped(rows: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list[Any]]:
-    out: dict[Any, list[Any]] = {}
-    for row in rows:
-        out.setdefault(key(row), []).append(row)
-    return out
-
-
-def source_grades(ctx: Context, students: list[Student], sheet: SheetDef) -> Iterator[tuple[Student, Any]]:
-    """Grades as plain rows (dicts): a school has hundreds of thousands of cells of them."""
-    from licheng.records.models import Grade
-
-    assert_submittable(Grade)
-
-    def load() -> dict[str, list[dict[str, Any]]]:
-        rows = (
-            Grade.objects.filter(school=ctx.school, academic_year=ctx.academic_year.year, term=ctx.term.number)
-            .order_by("student_id", "course_code", "pk")
-            .values()
-        )
-        return _grouped(rows.iterator(chunk_size=5000), lambda g: g["variant"])
-
-    by_pk = {s.pk: s for s in students}
-    for grade in _once(ctx, "grades", load).get(sheet.filter.get("variant", "regular"), []):
-        student = by_pk.get(grade["student_id"])
-        if student is not None:
-            yield student, grade
-
-
-def source_cadre_roles(ctx: Context, students: list[Student], sheet: SheetDef) -> Iterator[tuple[Student, Any]]:
-    from licheng.records.models import CadreRole
-
-    assert_submittable(CadreRole)
-
-    def load() -> list[Any]:
-        return list(
-            CadreRole.objects.filter(school=ctx.school, academic_year=ctx.academic_year.year, verified_at__isnull=False)
-            .order_by("student_id", "term", "starts_on", "pk")
-            .values()
-        )
-
-    by_pk = {s.pk: s for s in students}
-    for role in _once(ctx, "cadre_roles", load):
-        student = by_pk.get(role["student_id"])
-        if student is not None:
-            yield student, role
-
-
-def _file_names(
-    student: Student, prefix: str, owner_pk: int, links: Iterable[Any], files: list[PackagedFile] | None
-) -> str:
-    names = []
-    for position, link in enumerate(links):
-        name = _file_name(student, prefix, owner_pk, position, link.stored_file.original_name)
-        names.append(name)
-        if files is not None:
-            files.append(PackagedFile(name, link.stored_file))
-    return ";".join(names)
-
-
-def source_performances(
-    ctx: Context, students: list[Student], sheet: SheetDef, files: list[PackagedFile] | None = None
-) -> Iterator[tuple[Student, Any]]:
-    from django.db.models import Prefetch
-
-    from licheng.performances.models import Performance, PerformanceFile
-
-    assert_submittable(Performance)
-
-    def load() -> dict[int, list[Any]]:
-        rows = (
-            Performance.objects.filter(
-                school=ctx.school,
-                academic_year=ctx.academic_year,
-                selection__isnull=False,
-                withdrawn_at__isnull=True,
-            )
-            .prefetch_related(
-                Prefetch("performance_files", queryset=PerformanceFile.objects.select_related("stored_file"))
-            )
-            .order_by("student_id", "created_at", "pk")
-        )
-        return _grouped(rows, lambda p: p.kind)
-
-    by_pk = {s.pk: s for s in students}
-    for item in _once(ctx, "performances", load).get(sheet.filter.get("kind"), []):
-        student = by_pk.get(item.student_id)
-        if student is None:
-            continue
-        item.file_names = _file_names(student, "P", item.pk, item.performance_files.all(), files)
-        yield student, item
-
-
-def source_course_outcomes(
-    ctx: Context, students: list[Student], sheet: SheetDef, files: list[PackagedFile] | None = None
-) -> Iterator[tuple[Student, Any]]:
-    from django.db.models import Prefetch
-
-    from licheng.portfolio.models import CourseOutcomeFile, CourseOutcomeSelection, CourseOutcomeVersion
-
-    assert_submittable(CourseOutcomeVersion)
-
-    def load() -> list[Any]:
-        return list(
-            CourseOutcomeSelection.objects.filter(
-                school=ctx.school, academic_year=ctx.academic_year, version__state="passed"
-            )
-            .select_related("version__outcome__course__school_class", "version__outcome__term__academic_year")
-            .prefetch_related(
-                Prefetch("version__outcome_files", queryset=CourseOutcomeFile.objects.select_related("stored_file"))
-            )
-            .order_by("student_id", "selected_at", "pk")
-        )
-
-    by_pk = {s.pk: s for s in students}
-    for selection in _once(ctx, "course_outcomes", load):
-        student = by_pk.get(selection.student_id)
-        if student is None:
-            continue
-        version = selection.version
-        version.file_names = _file_names(student, "C", version.pk, version.outcome_files.all(), files)
-        yield student, version
-
-
-SOURCES: dict[str, Callable[..., Iterable[tuple[Student, Any]]]] = {
-    "students": source_students,
-    "grades": source_grades,
-    "cadre_roles": source_cadre_roles,
-    "performances": source_performances,
-    "course_outcomes": source_course_outcomes,
-}
-FILE_SOURCES = frozenset({"performances", "course_outcomes"})
-
-
-def identity(student: Student) -> tuple[str, str]:
-    """身分證號 and 出生日期 as written; the ID is decrypted once per student."""
-    cached = student.__dict__.get("_roster_identity")
-    if cached is None:
-        nid = student.national_id if student.national_id_cipher else ""
-        cached = (national_id(nid), roc7(student.birth_date))
-        student.__dict__["_roster_identity"] = cached
-    return cached  # type: ignore[no-any-return]
-
-
-def sheet_rows(
-    sheet: SheetDef, ctx: Context, students: list[Student], files: list[PackagedFile] | None
-) -> Iterator[tuple[Student, list[str]]]:
-    """Each row of ``sheet`` as the cells written, identity columns first."""
-    source = SOURCES[sheet.source]
-    rows = source(ctx, students, sheet, files) if sheet.source in FILE_SOURCES else source(ctx, students, sheet)
-    for student, obj in rows:
-        cells = list(identity(student))
-        cells.extend(column.fmt(column.get(obj)) for column in sheet.columns)
-        yield student, cells
-
-
-def cover_row(school_code: str, ctx: Context, roster: RosterDef) -> list[str]:
-    return [school_code, str(ctx.academic_year.year), "0" if roster.yearly else str(ctx.term.number), roster.code]
+def cover_row(school_code: str, ctx: Context, roster: RosterDef) -> list[str | int]:
+    """學校代碼 as text (it may start with 0), 學年度, 學期 and 名冊別 as numbers."""
+    return [school_code, ctx.academic_year.year, 0 if roster.yearly else ctx.term.number, int(roster.code)]
 
 
 def term_text(ctx: Context, roster: RosterDef) -> str:

@@ -1,4 +1,4 @@
-"""A streaming XLSX writer for rosters: text cells only (inline strings), one pass, constant memory.
+"""A streaming XLSX writer for rosters: text cells (inline strings) and whole numbers, one pass, constant memory.
 
 Rosters are large (a school's grades are hundreds of thousands of cells) and simple (every cell is
 text, headers included); openpyxl's write-only mode spends most of a build creating a cell object
@@ -72,7 +72,9 @@ class RosterWorkbook:
                 while len(columns) < len(row):
                     columns.append(_column(len(columns)))
                 cells = "".join(
-                    f'<c r="{columns[i]}{number}" t="inlineStr">'
+                    f'<c r="{columns[i]}{number}"><v>{v}</v></c>'
+                    if isinstance(v, int) and not isinstance(v, bool)
+                    else f'<c r="{columns[i]}{number}" t="inlineStr">'
                     f'<is><t xml:space="preserve">{_cell_text(v)}</t></is></c>'
                     for i, v in enumerate(row)
                     if v not in (None, "")

@@ -66,7 +66,7 @@ def test_rosters_have_the_defined_sheets_and_headers(
         assert book.sheetnames == [R.COVER_SHEET, *(sheet.name for sheet in roster.sheets)]
         cover = list(book[R.COVER_SHEET].iter_rows(values_only=True))
         assert cover[0] == R.COVER_HEADERS
-        assert cover[1] == ("111111", "114", "0" if roster.yearly else "1", roster.code)
+        assert cover[1] == ("111111", 114, 0 if roster.yearly else 1, int(roster.code))
         for sheet in roster.sheets:
             header = next(book[sheet.name].iter_rows(values_only=True))
             assert header == sheet.headers
@@ -78,15 +78,16 @@ def test_cells_use_the_central_database_formats(term_data: Personas, django_capt
     p.student.birth_date = datetime.date(2009, 1, 16)
     p.student.save()
     submission = build(p, django_capture_on_commit_callbacks)
-    rows = list(roster_book(p, submission, "24")["幹部經歷"].iter_rows(values_only=True))
-    assert rows[1][:3] == ("A123456789", "0980116", "1141")
-    assert rows[1][4] == "1140811"  # start date, 7-digit ROC
+    rows = list(roster_book(p, submission, "24")["幹部經歷紀錄"].iter_rows(values_only=True))
+    assert rows[1][:3] == ("A123456789", "班級", "1140811")  # 身分證號, 單位名稱, start date as 7-digit ROC
+    students = list(roster_book(p, submission, "1")["學生資料"].iter_rows(values_only=True))
+    assert students[1][students[0].index("出生日期")] == "0980116"
     grades = list(roster_book(p, submission, "2")["補修成績"].iter_rows(values_only=True))
     header = grades[0]
-    assert grades[1][header.index("應修學年度學期")] == "1132"
+    assert (grades[1][header.index("應修課學年度")], grades[1][header.index("應修課學期")]) == ("113", "2")
     assert grades[1][header.index("補考成績")] == "-1"
-    outcomes = list(roster_book(p, submission, "26")["課程學習成果"].iter_rows(values_only=True))
-    names = outcomes[1][outcomes[0].index(R.FILES_HEADER)]
+    outcomes = list(roster_book(p, submission, "26")["學期課程學習成果"].iter_rows(values_only=True))
+    names = outcomes[1][outcomes[0].index("課程學習成果檔案")]
     archive = package(p, submission)
     assert f"files/{names}" in archive.namelist()
 
@@ -124,7 +125,9 @@ def test_counselling_is_refused_by_the_allow_list() -> None:
     from licheng.counselling.models import CounsellingSession
     from licheng.records.submittable import NotSubmittable, assert_submittable
 
-    for source in R.SOURCES.values():
+    from licheng.submissions.roster_sources import SOURCES
+
+    for source in SOURCES.values():
         assert source.__doc__ is None or "counselling" not in source.__doc__
     with pytest.raises(NotSubmittable):
         assert_submittable(CounsellingSession)
