@@ -105,10 +105,10 @@ CONTINUING_OUTCOMES = {
 EXPECTED: dict[str, tuple[dict[str, tuple[str, ...]], Any]] = {
     "1": (STUDENTS, "term"),
     "2": (GRADES, "term"),
-    **{code: (CADRE, "term") for code in ("24", "34", "74")},
-    **{code: (PERFORMANCES, 0) for code in ("25", "35", "75")},
-    **{code: (OUTCOMES, 0) for code in ("26", "36", "76")},
-    **{code: (CONTINUING_OUTCOMES, 0) for code in ("28", "38", "78")},
+    **dict.fromkeys(("24", "34", "74"), (CADRE, "term")),
+    **dict.fromkeys(("25", "35", "75"), (PERFORMANCES, 0)),
+    **dict.fromkeys(("26", "36", "76"), (OUTCOMES, 0)),
+    **dict.fromkeys(("28", "38", "78"), (CONTINUING_OUTCOMES, 0)),
 }
 
 

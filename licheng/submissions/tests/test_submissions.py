@@ -124,7 +124,6 @@ def test_counselling_never_enters_a_roster(term_data: Personas, django_capture_o
 def test_counselling_is_refused_by_the_allow_list() -> None:
     from licheng.counselling.models import CounsellingSession
     from licheng.records.submittable import NotSubmittable, assert_submittable
-
     from licheng.submissions.roster_sources import SOURCES
 
     for source in SOURCES.values():
