@@ -90,6 +90,49 @@ def receipt_documents(submission: Any, *, receipt_names: bool = True) -> dict[st
     return documents
 
 
+def receipt_from_rosters(submission: Any) -> dict[str, dict[str, Any]]:
+    """Category → JSON document built the way the central database builds its receipt: from the
+    roster workbooks themselves (read back with openpyxl), not from our stored rows. 出生日期 comes
+    from roster 1, fields and worksheets take the receipt's names."""
+    import openpyxl
+
+    from licheng.files.services import file_open
+    from licheng.submissions.models import SubmittedRoster
+
+    with scopes_disabled():
+        rosters = list(SubmittedRoster.objects.filter(submission=submission).select_related("stored_file"))
+        books = {}
+        for roster in rosters:
+            with file_open(roster.stored_file) as handle:
+                books[roster] = openpyxl.load_workbook(io.BytesIO(handle.read()), read_only=True)
+    births: dict[str, str] = {}
+    for roster, book in books.items():
+        if roster.code == "1":
+            rows = book["學生資料"].iter_rows(values_only=True)
+            header = next(rows)
+            for row in rows:
+                births[row[0]] = row[header.index(R.BIRTH_HEADER)]
+    documents: dict[str, dict[str, Any]] = {}
+    for roster, book in books.items():
+        category = R.ROSTERS[roster.code].category
+        if not category:
+            continue
+        document = documents.setdefault(category, {"名冊資訊": [], category: []})
+        document["名冊資訊"].append({"名稱": roster.file_name, "SHA": roster.stored_file.sha256})
+        students: dict[str, dict[str, Any]] = {s[R.ID_HEADER]: s for s in document[category]}
+        for sheet in R.ROSTERS[roster.code].sheets:
+            rows = book[sheet.name].iter_rows(values_only=True)
+            header = next(rows)
+            for row in rows:
+                cells = {h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+                nid = cells.pop(R.ID_HEADER)
+                item = students.setdefault(nid, {R.ID_HEADER: nid, R.BIRTH_HEADER: births.get(nid, "")})
+                name = sheet.receipt_name or sheet.name
+                item[name] = (item.get(name) or []) + [_as_received(category, sheet.name, cells, True)]
+        document[category] = list(students.values())
+    return documents
+
+
 def encode(document: Any, *, bom: bool = True) -> bytes:
     data = json.dumps(document, ensure_ascii=False, indent=1).encode()
     return (b"\xef\xbb\xbf" + data) if bom else data
@@ -131,11 +174,14 @@ def receipt_zip(
     hash_first: bool = False,
     sha_header: bool = False,
     receipt_names: bool = True,
+    from_rosters: bool = False,
 ) -> bytes:
     """The receipt of ``submission``. ``edit`` changes the documents before they are written (a
     row lost by the central database, another term, a duplicate); ``after_hashing`` changes the
     files after SHA.txt was written (tampering)."""
-    documents = receipt_documents(submission, receipt_names=receipt_names)
+    documents = (
+        receipt_from_rosters(submission) if from_rosters else receipt_documents(submission, receipt_names=receipt_names)
+    )
     if edit is not None:
         edit(documents)
     files = {category_file_name(submission, category): encode(doc, bom=bom) for category, doc in documents.items()}

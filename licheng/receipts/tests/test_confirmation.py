@@ -20,27 +20,35 @@ from licheng.receipts.tasks import close_confirmation_windows
 from licheng.receipts.tests.conftest import PASSWORD, post_receipt
 from licheng.testing.clients import client_in
 
+CATEGORY = "校內幹部經歷"
 
-def imported(p: Any, **kw: Any) -> ReceiptImport:
+
+def imported(p: Any, category: str = CATEGORY, **kw: Any) -> ReceiptImport:
+    """Import the submission's receipt (every category); answer the receipt of ``category``."""
     response = post_receipt(p, generator.receipt_zip(p.submission, PASSWORD, **kw))
     assert response.status_code == 302
-    return ReceiptImport.objects.get()
+    return ReceiptImport.objects.get(category=category)
+
+
+def answer_of(receipt: ReceiptImport) -> StudentReceipt:
+    return StudentReceipt.objects.get(receipt=receipt)
 
 
 def test_student_sees_what_arrived_beside_what_was_sent(built: Any) -> None:
     p = built
     imported(p)
     page = client_in("en", p.student_user).get(reverse("receipts:mine")).content.decode()
-    assert "課程學習成果" in page and "學期成績" in page
-    assert "國文課程專題報告" in page
+    for shown in ("課程學習成果", "學期成績", "學期課程學習成果", "幹部經歷紀錄", "作品成果紀錄", "國文課程專題報告"):
+        assert shown in page, shown
     assert "Sent, not received" not in page and "differs from what the school sent" not in page
+    assert "Received, not sent" not in page
 
 
 def test_a_lost_row_is_highlighted(built: Any) -> None:
     p = built
 
     def lose(documents: dict[str, Any]) -> None:
-        documents["多元表現"]["多元表現"][0]["作品成果"] = []
+        documents["多元表現"]["多元表現"][0]["作品成果紀錄"] = None
 
     imported(p, edit=lose)
     page = client_in("en", p.student_user).get(reverse("receipts:mine")).content.decode()
@@ -50,8 +58,7 @@ def test_a_lost_row_is_highlighted(built: Any) -> None:
 
 def test_confirm_and_print(built: Any) -> None:
     p = built
-    imported(p)
-    answer = StudentReceipt.objects.get()
+    answer = answer_of(imported(p))
     client = client_in("en", p.student_user)
     assert client.post(reverse("receipts:confirm", args=[answer.pk])).status_code == 302
     answer.refresh_from_db()
@@ -81,33 +88,34 @@ def test_confirm_and_print(built: Any) -> None:
 
 def test_others_cannot_answer_or_print(built: Any) -> None:
     p = built
-    imported(p)
-    answer = StudentReceipt.objects.get()
+    answer = answer_of(imported(p))
     for user in (p.parent, p.homeroom_teacher, p.registry):
         client = client_in("en", user)
         assert client.post(reverse("receipts:confirm", args=[answer.pk])).status_code == 404
         assert client.get(reverse("receipts:pdf", args=[answer.pk])).status_code == 404
-    assert StudentReceipt.objects.get().status == "pending"
+    answer.refresh_from_db()
+    assert answer.status == "pending"
 
 
 def test_dispute_needs_a_reason_and_text(built: Any) -> None:
     p = built
-    imported(p)
-    answer = StudentReceipt.objects.get()
+    answer = answer_of(imported(p))
     client = client_in("en", p.student_user)
     response = client.post(reverse("receipts:dispute", args=[answer.pk]), {"reason": "wrong", "text": " "}, follow=True)
     assert "Say what is wrong" in response.content.decode()
-    assert StudentReceipt.objects.get().status == "pending"
+    answer.refresh_from_db()
+    assert answer.status == "pending"
 
 
 def test_dispute_answer_and_dashboard(built: Any) -> None:
     p = built
     receipt = imported(p)
-    answer = StudentReceipt.objects.get()
+    answer = answer_of(receipt)
     client_in("en", p.student_user).post(
         reverse("receipts:dispute", args=[answer.pk]), {"reason": "missing", "text": "少了校刊封面"}
     )
-    assert StudentReceipt.objects.get().status == "disputed"
+    answer.refresh_from_db()
+    assert answer.status == "disputed"
     registry = client_in("en", p.registry)
     page = registry.get(reverse("receipts:detail", args=[receipt.pk])).content.decode()
     assert "少了校刊封面" in page
@@ -126,7 +134,7 @@ def test_dispute_answer_and_dashboard(built: Any) -> None:
 def test_window_close_waives_the_silent_and_refuses_late_disputes(built: Any) -> None:
     p = built
     receipt = imported(p)
-    answer = StudentReceipt.objects.get()
+    answer = answer_of(receipt)
     assert close_confirmation_windows.call() == 0  # still open
     ReceiptImport.objects.filter(pk=receipt.pk).update(
         opens_on=timezone.localdate() - datetime.timedelta(days=5),
@@ -140,7 +148,8 @@ def test_window_close_waives_the_silent_and_refuses_late_disputes(built: Any) ->
         reverse("receipts:dispute", args=[answer.pk]), {"reason": "wrong", "text": "太晚了"}, follow=True
     )
     assert "answers are no longer taken" in response.content.decode()
-    assert StudentReceipt.objects.get().status == "waived"
+    answer.refresh_from_db()
+    assert answer.status == "waived"
 
 
 def test_leavers_are_emailed(built: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -151,7 +160,9 @@ def test_leavers_are_emailed(built: Any, django_capture_on_commit_callbacks: Any
     p.student_user.save()
     with django_capture_on_commit_callbacks(execute=True):
         imported(p)
-    assert [m.to for m in mail.outbox] == [["leaver@example.tw"]]
+    # One e-mail per category of the receipt, each naming its window.
+    assert [m.to for m in mail.outbox] == [["leaver@example.tw"]] * 4
+    assert all("from" in m.body.lower() or "至" in m.body for m in mail.outbox)
 
 
 def test_dashboard_queries_do_not_grow(built: Any, django_assert_max_num_queries: Any) -> None:
@@ -175,7 +186,7 @@ def test_a_student_who_has_left_still_answers_their_last_receipt(built: Any) -> 
     p.student.status = EnrolmentStatus.GRADUATED
     p.student.sealed_at = timezone.now()
     p.student.save()
-    answer = StudentReceipt.objects.get()
+    answer = StudentReceipt.objects.get(receipt__category=CATEGORY)
     response = client_in("en", p.student_user).post(reverse("receipts:confirm", args=[answer.pk]))
     assert response.status_code == 302
     answer.refresh_from_db()

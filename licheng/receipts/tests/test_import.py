@@ -292,7 +292,115 @@ def test_unmatched_students_are_reported(built: Any) -> None:
     response = post_receipt(p, generator.receipt_zip(p.submission, PASSWORD, edit=add))
     assert response.status_code == 302
     receipt = ReceiptImport.objects.get(category="多元表現")
-    assert [(u["category"], u["reason"]) for u in receipt.unmatched] == [("多元表現", "no student with this national ID")]
+    assert [(u["category"], u["reason"]) for u in receipt.unmatched] == [
+        ("多元表現", "no student with this national ID")
+    ]
     assert unknown not in json.dumps(receipt.unmatched)  # masked
     page = client_in("en", p.registry).get(reverse("receipts:detail", args=[receipt.pk])).content.decode()
     assert "no student with this national ID" in page
+
+
+def test_round_trip_from_the_rosters_own_rows_reads_same(
+    personas: Any, storage_root: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Build a submission with rows on several variant sheets → make the receipt from the roster
+    workbooks as the central database would → import → every row of every category is "same"."""
+    import decimal
+
+    from licheng.performances.models import Performance, PerformanceSelection
+    from licheng.portfolio.models import CourseOutcome, CourseOutcomeSelection, CourseOutcomeVersion
+    from licheng.receipts.selectors import comparison
+    from licheng.records.models import Grade
+    from licheng.submissions.models import Submission
+    from licheng.submissions.sample import add_student_data
+    from licheng.testing.factories import make_course
+
+    p = personas
+    p.school_class.grade = 10
+    p.school_class.save()
+    add_student_data(p.student, p.term, p.course, verifier=p.registry)
+    retaken = make_course(p.term, p.subject_teacher, subject="英文", school_class=p.school_class, credits=2)
+    retaken.course_code = "114123456A11010100000002"
+    retaken.save()
+    Grade.objects.create(
+        school=p.school,
+        student=p.student,
+        academic_year=114,
+        term=1,
+        variant="retake",
+        course_code=retaken.course_code,
+        subject_name="英文",
+        grade_level=10,
+        credits=2,
+        original_academic_year=113,
+        original_term=2,
+        original_course_code="113" + retaken.course_code[3:],
+        original_subject_name="英文",
+        original_grade_level=10,
+        original_credits=2,
+        retake_score=decimal.Decimal("60.5"),
+        retake_passed=True,
+    )
+    outcome = CourseOutcome.objects.create(
+        school=p.school, student=p.student, course=retaken, term=p.term, academic_year=p.term.academic_year
+    )
+    version = CourseOutcomeVersion.objects.create(
+        school=p.school,
+        outcome=outcome,
+        number=1,
+        description="重修英文作品",
+        state="passed",
+        decided_at=timezone.now(),
+    )
+    CourseOutcomeSelection.objects.create(
+        school=p.school, student=p.student, academic_year=p.term.academic_year, outcome=outcome, version=version
+    )
+    competition = Performance.objects.create(
+        school=p.school,
+        student=p.student,
+        academic_year=p.term.academic_year,
+        kind=2,
+        description="科展",
+        external_link="https://video.example.tw/1",
+        fields={
+            "name": "科展",
+            "event": "物理",
+            "level": "2",
+            "award": "佳作",
+            "result_date": "2025-11-01",
+            "participation": "2",
+        },
+    )
+    PerformanceSelection.objects.create(
+        school=p.school, student=p.student, academic_year=p.term.academic_year, performance=competition
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client_in("en", p.registry).post(reverse("submissions:start"), {"term": p.term.pk})
+    p.submission = Submission.objects.get(school=p.school)
+    assert p.submission.status == "done", p.submission.error
+    documents = generator.receipt_from_rosters(p.submission)
+    competition_rows = documents["多元表現"]["多元表現"][0]["競賽參與紀錄"]
+    assert competition_rows[0]["競賽等級"] == "2" and "競賽等級代碼" not in competition_rows[0]  # the receipt's name
+    content = generator.receipt_zip(p.submission, PASSWORD, from_rosters=True)
+    assert post_receipt(p, content).status_code == 302
+    answers = StudentReceipt.objects.filter(student=p.student)
+    assert answers.count() == 4
+    seen_sheets = set()
+    for answer in answers:
+        for category in comparison(answer):
+            for sheet in category.sheets:
+                seen_sheets.add(sheet.name)
+                assert sheet.rows, (category.category, sheet.name)
+                assert {row.state for row in sheet.rows} == {"same"}, (category.category, sheet.name, sheet.rows)
+    assert {
+        "學期成績",
+        "補修成績",
+        "重修成績",
+        "學期課程學習成果",
+        "重修課程學習成果",
+        "競賽參與紀錄",
+        "作品成果紀錄",
+        "幹部經歷紀錄",
+    } <= seen_sheets
+    page = client_in("en", p.student_user).get(reverse("receipts:mine")).content.decode()
+    assert "Sent, not received" not in page and "Received, not sent" not in page and "60.5" in page
