@@ -169,9 +169,7 @@ def parse_receipt(content: bytes, password: str) -> ParsedReceipt:
     skipped = [name for name in others if name not in category_files]
     if not category_files:
         raise ServiceError(
-            _(
-                "The ZIP holds no receipt file: none of its files is named for 修課紀錄, 課程學習成果, 多元表現 or 校內幹部經歷."
-            ),
+            _("The ZIP holds no receipt file: no file name names 修課紀錄, 課程學習成果, 多元表現 or 校內幹部經歷."),
             field="upload",
         )
     # 1. Every hash, before reading any JSON.

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the column lists are copied from FORMATS.md as written there)
 """Every roster as the central database names it: sheet names and header rows read back with openpyxl
 and compared with a table copied from FORMATS.md §1 and §2.4 — not from the writer's definitions."""
 
