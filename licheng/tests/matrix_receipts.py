@@ -18,6 +18,14 @@ CASES: list[Case] = [
     Case("receipts:index", PAGE_REGISTRY),
     Case("receipts:import", POST_REGISTRY, method="post", data=lambda w: {"term": w.p.term.pk}),
     Case("receipts:detail", PAGE_REGISTRY_OBJ, kwargs=RECEIPT),
+    # Setting a category's window: the registry (a window that leaves too few days is refused: 400).
+    Case(
+        "receipts:window",
+        POST_REGISTRY_OBJ,
+        kwargs=RECEIPT,
+        method="post",
+        data=lambda w: {"opens_on": "", "closes_on": ""},
+    ),
     Case("receipts:answer", POST_REGISTRY_OBJ, kwargs=ANSWER, method="post", data=lambda w: {"reply": "已更正"}),
     Case("receipts:mine", OWN),
     Case("receipts:confirm", OWN_POST, kwargs=ANSWER, method="post"),
@@ -49,6 +57,7 @@ def extend(world: World) -> None:
         submission=world.extra.get("submission"),
         file_name="receipt.zip",
         sha256="0" * 64,
+        category="修課紀錄",
         categories=["修課紀錄"],
         imported_by=p.registry,
         opens_on=today - datetime.timedelta(days=1),
