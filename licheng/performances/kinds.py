@@ -89,6 +89,7 @@ COMPETITION_LEVELS = (
     ("4", gettext_lazy("International")),
 )
 PARTICIPATION = (("1", gettext_lazy("Individual")), ("2", gettext_lazy("Team")))
+DOMESTIC = (("1", gettext_lazy("Domestic")), ("2", gettext_lazy("Foreign")))
 TERMS = (("1", gettext_lazy("Term 1")), ("2", gettext_lazy("Term 2")))
 
 
@@ -155,6 +156,14 @@ KINDS: dict[int, KindSpec] = {
         (
             FieldSpec("certificate_code", gettext_lazy("Certificate code"), max_length=20),
             FieldSpec("certificate_kind", gettext_lazy("Certificate kind"), "code", table=CodeTable.CERTIFICATE_KIND),
+            # What the national certificate table says of the code (檢定證照紀錄's 國內國外 … 級數分數).
+            FieldSpec(
+                "domestic_or_foreign", gettext_lazy("Domestic or foreign"), "choice", choices=DOMESTIC, required=False
+            ),
+            FieldSpec("certificate_category", gettext_lazy("Certificate category"), required=False, max_length=50),
+            FieldSpec("issuer", gettext_lazy("Issuing body"), required=False, max_length=100),
+            FieldSpec("certificate_name", gettext_lazy("Certificate name"), required=False, max_length=100),
+            FieldSpec("level_score", gettext_lazy("Level or score band"), required=False, max_length=50),
             FieldSpec("score", gettext_lazy("Score"), required=False, max_length=20),
             FieldSpec("sub_scores", gettext_lazy("Sub-scores"), required=False),
             FieldSpec("date", pgettext_lazy("event", "Date"), "date"),

@@ -277,14 +277,14 @@ def _own(actor: Actor, answer: StudentReceipt) -> StudentReceipt:
     # No ensure_not_sealed here: students who have left answer their last receipt too (they are
     # e-mailed for it, seed 000 §8); the answer is about what was sent, not a change to the portfolio.
     locked = StudentReceipt.objects.select_for_update().select_related("receipt", "student").get(pk=answer.pk)
-    if not locked.receipt.has_window:
+    opens_on, closes_on = locked.receipt.opens_on, locked.receipt.closes_on
+    if opens_on is None or closes_on is None:
         raise ServiceError(_("The registry has not yet opened the confirmation window for this receipt."))
     if not locked.receipt.is_open:
         raise ServiceError(
-            _("The confirmation window closed on %(date)s; answers are no longer taken.")
-            % {"date": _roc(locked.receipt.closes_on)}
-            if timezone.localdate() > locked.receipt.closes_on or locked.receipt.closed_at
-            else _("The confirmation window opens on %(date)s.") % {"date": _roc(locked.receipt.opens_on)}
+            _("The confirmation window closed on %(date)s; answers are no longer taken.") % {"date": _roc(closes_on)}
+            if timezone.localdate() > closes_on or locked.receipt.closed_at
+            else _("The confirmation window opens on %(date)s.") % {"date": _roc(opens_on)}
         )
     return locked
 

@@ -151,7 +151,8 @@ def _attach_files(
     """Name the row's files as the package holds them: documents and audio/video apart."""
     from licheng.files.models import FileKind
 
-    documents, media = [], []
+    documents: list[str] = []
+    media: list[str] = []
     for position, link in enumerate(links):
         name = _file_name(student, prefix, obj.pk, position, link.stored_file.original_name)
         (media if link.stored_file.kind == FileKind.MEDIA else documents).append(name)
@@ -235,7 +236,8 @@ def _outcome_grades(ctx: R.Context) -> dict[tuple[int, int, int, str], dict[str,
             ~Q(variant="regular") | Q(student__division__code__in=R.CONTINUING_EDUCATION_DIVISION_CODES)
         )
         out: dict[tuple[int, int, int, str], dict[str, dict[str, Any]]] = {}
-        for g in rows.values():
+        for values in rows.values():
+            g: dict[str, Any] = dict(values)
             out.setdefault((g["student_id"], g["academic_year"], g["term"], g["course_code"]), {})[g["variant"]] = g
         return out
 
@@ -269,12 +271,13 @@ def _outcome_row(ctx: R.Context, student: Student, version: Any) -> OutcomeRow:
     taken = OutcomeCourse("", "", None, None, year, number)
     for change in _visiting_changes(ctx).get(student.pk, []):
         if change.starts_on <= term.ends_on and (change.ends_on is None or change.ends_on >= term.starts_on):
-            origin = dataclasses.replace(ours, school_name=change.other_school_name)
-            return OutcomeRow(version.pk, version.description, ours, taken, origin, "visiting")
+            host = dataclasses.replace(ours, school_name=change.other_school_name)
+            return OutcomeRow(version.pk, version.description, ours, taken, host, "visiting")
     for variant in _VARIANT_ORDER:
         grade = grades.get(variant)
         if grade is None:
             continue
+        origin: OutcomeCourse | None
         if variant == "makeup_course":
             origin = OutcomeCourse("", "", None, None, grade["due_academic_year"], grade["due_term"])
         elif variant == "retake":
