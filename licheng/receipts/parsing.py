@@ -51,8 +51,8 @@ class Entry:
 
 @dataclasses.dataclass
 class ParsedReceipt:
-    # 名冊資訊 of every file: [{"名稱": roster file name, "SHA": its hash}, …].
-    roster_info: list[dict[str, str]]
+    # 名冊資訊 of each category's file: {category: [{"名稱": roster file name, "SHA": its hash}, …]}.
+    roster_info: dict[str, list[dict[str, str]]]
     categories: list[str]
     entries: list[Entry]
     # Files in the ZIP that are not category files (besides SHA.txt): skipped.
@@ -186,7 +186,7 @@ def parse_receipt(content: bytes, password: str) -> ParsedReceipt:
             )
         contents[name] = data
     # 2. Then the JSON.
-    roster_info: list[dict[str, str]] = []
+    roster_info: dict[str, list[dict[str, str]]] = {}
     categories: list[str] = []
     entries: list[Entry] = []
     for name, data in contents.items():
@@ -200,7 +200,7 @@ def parse_receipt(content: bytes, password: str) -> ParsedReceipt:
         document = _decode(data, name)
         if not isinstance(document, dict):
             raise _shape_error(name)
-        roster_info += _roster_info(document.get(INFO_KEY), name)
+        roster_info[category] = _roster_info(document.get(INFO_KEY), name)
         lists = [key for key in document if key != INFO_KEY]
         key = category if category in document else (lists[0] if len(lists) == 1 else None)
         if key is None or not isinstance(document[key], list):

@@ -163,7 +163,7 @@ def receipt_import(
                 sha256=sha256,
                 category=category,
                 categories=[category],
-                roster_info=parsed.roster_info,
+                roster_info=parsed.roster_info.get(category, []),
                 skipped_files=parsed.skipped,
                 imported_by=actor.user,
                 opens_on=opens_on,

@@ -320,11 +320,14 @@ def source_course_outcomes(
 
     by_pk = {s.pk: s for s in students}
     variant = sheet.filter["variant"]
+    rows: dict[int, OutcomeRow] = ctx.cache.setdefault("outcome_rows", {})
     for selection in _once(ctx, "course_outcomes", load):
         student = by_pk.get(selection.student_id)
         if student is None:
             continue
-        row = _outcome_row(ctx, student, selection.version)
+        row = rows.get(selection.pk)
+        if row is None:
+            row = rows[selection.pk] = _outcome_row(ctx, student, selection.version)
         if row.variant != variant:
             continue
         _attach_files(row, student, "C", selection.version.outcome_files.all(), files)

@@ -98,8 +98,9 @@ def test_a_term_end_to_end(live_server: LiveServer, chromium: Browser, screensho
     with registry.expect_download() as download_info:
         registry.locator("a[href$='/rosters/26/']").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()), read_only=True)
-    assert book.sheetnames == [R.COVER_SHEET, "課程學習成果"]
-    assert len(list(book["課程學習成果"].iter_rows(values_only=True))) == 4  # header + three students
+    assert book.sheetnames == [R.COVER_SHEET, *(sheet.name for sheet in R.ROSTERS["26"].sheets)]
+    assert book.sheetnames[1] == "學期課程學習成果"
+    assert len(list(book["學期課程學習成果"].iter_rows(values_only=True))) == 4  # header + three students
     with registry.expect_download() as download_info:
         registry.locator("a[href$='/package.zip']").click()
     assert Path(download_info.value.path()).stat().st_size > 0
@@ -116,31 +117,38 @@ def test_a_term_end_to_end(live_server: LiveServer, chromium: Browser, screensho
     registry.fill("input[name=closes_on]", format_roc(today + datetime.timedelta(days=3)))
     registry.locator("form[action$='/receipts/import/'] button[type=submit]").click()
     registry.wait_for_url(re.compile(r"/receipts/\d+/$"))
-    receipt = ReceiptImport.objects.get()
+    assert sorted(ReceiptImport.objects.values_list("category", flat=True)) == sorted(R.RECEIPT_CATEGORIES)
+    receipt = ReceiptImport.objects.get(category=R.CATEGORY_PERFORMANCES)
     assert receipt.matched_count == 3
+    registry.screenshot(path=str(screenshot_dir / "receipts-imported.png"), full_page=True)
 
     # One student confirms on a phone and prints the confirmation.
     confirming = _page(chromium, phone=True)
     _log_in(confirming, base, "student")
     confirming.goto(f"{base}/receipts/mine/")
     assert "國文課程專題報告" in confirming.locator("body").inner_text()
-    confirming.locator("form[action$='/confirm/'] button[type=submit]").click()
-    confirming.wait_for_load_state()
+    assert "與學校提交的資料不同" not in confirming.locator("body").inner_text()
+    for _category in R.RECEIPT_CATEGORIES:  # one answer per category
+        confirming.locator("form[action$='/confirm/'] button[type=submit]").first.click()
+        confirming.wait_for_load_state()
+    assert confirming.locator("form[action$='/confirm/']").count() == 0
     assert confirming.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     confirming.screenshot(path=str(screenshot_dir / "receipts-confirming.png"), full_page=True)
     with confirming.expect_download() as download_info:
-        confirming.locator("a[href$='/confirmation.pdf']").click()
+        confirming.locator("a[href$='/confirmation.pdf']").first.click()
     assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
 
     # Another disputes.
     second = _page(chromium, phone=True)
     _log_in(second, base, "student2")
     second.goto(f"{base}/receipts/mine/")
-    second.select_option("select[name=reason]", value="missing")
-    second.fill("textarea[name=text]", "我的服務學習時數沒有出現")
-    second.locator("form[action$='/dispute/'] button[type=submit]").click()
+    card = second.locator("section.receipt", has_text=R.CATEGORY_PERFORMANCES)
+    card.locator("summary").click()
+    card.locator("select[name=reason]").select_option(value="missing")
+    card.locator("textarea[name=text]").fill("我的服務學習時數沒有出現")
+    card.locator("form[action$='/dispute/'] button[type=submit]").click()
     second.wait_for_load_state()
-    statuses = dict(StudentReceipt.objects.values_list("student__user__username", "status"))
+    statuses = dict(StudentReceipt.objects.filter(receipt=receipt).values_list("student__user__username", "status"))
     assert statuses == {"student": "confirmed", "student2": "disputed", "student3": "pending"}
 
     # The registry answers the dispute.
@@ -150,7 +158,7 @@ def test_a_term_end_to_end(live_server: LiveServer, chromium: Browser, screensho
     dispute.locator("input[name=resubmit]").check()
     dispute.locator("button[type=submit]").click()
     registry.wait_for_load_state()
-    assert StudentReceipt.objects.get(student__user__username="student2").resubmit
+    assert StudentReceipt.objects.get(receipt=receipt, student__user__username="student2").resubmit
 
     # The window closes; the student who did nothing waived objection.
     ReceiptImport.objects.filter(pk=receipt.pk).update(
