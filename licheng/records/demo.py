@@ -18,6 +18,8 @@ from licheng.core.errors import ServiceError
 from licheng.courses.models import Course, Enrolment
 from licheng.people.models import RoleGrant, Student
 from licheng.people.roles import Role
+from licheng.records.cells import CREDITS_PER_TERM
+from licheng.records.course_code_txt import course_code_metadata, is_flexible_or_group
 from licheng.records.models import (
     AttendanceKind,
     AttendanceRecord,
@@ -60,9 +62,10 @@ def _course_codes(school: School, now: datetime.datetime) -> None:
             rows[code] = CourseCode(
                 school=school,
                 code=code,
-                credits_per_term=credits if len(credits) == 6 and credits.isdigit() else "000000",
+                credits_per_term=credits if CREDITS_PER_TERM.match(credits) else "000000",
                 entry_year=int(code[:3]),
-                is_flexible_or_group=code[16] == "9" and code[18] == "D",
+                is_flexible_or_group=is_flexible_or_group(code),
+                metadata=course_code_metadata(code),
                 subject_name=name[:60],
                 imported_at=now,
             )

@@ -285,7 +285,7 @@ def course_codes_import(*, actor: Actor, school: School, file_name: str, content
     """Import the course-plan platform's TXT. Any bad line → nothing is written and every bad
     line is returned with its number; re-importing updates codes already there."""
     _require(actor, school, "records.manage_course_codes")
-    good, bad = importers.read_course_code_txt(content)
+    good, bad = importers.read_course_code_txt(content, school.code)
     result = CourseCodeImport(bad_lines=bad)
     if bad:
         return result
