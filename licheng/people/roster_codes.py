@@ -47,6 +47,11 @@ ROSTER_FIELD_NAMES = tuple(f.name for f in ROSTER_FIELDS)
 BY_NAME = {f.name: f for f in ROSTER_FIELDS}
 
 
+def code(value: str, limit: int) -> str:
+    """A code of up to ``limit`` digits or letters (upper-cased); blank stays blank."""
+    return _code(value, limit) if (value or "").strip() else ""
+
+
 def _code(value: str, limit: int) -> str:
     code = value.strip().upper()
     if len(code) > limit or not CODE_CHARS.match(code):
