@@ -36,7 +36,7 @@ from licheng.schools import rocdate
 from licheng.schools.models import School, Term
 
 MAX_STUDENTS = 300
-UPPER_GRADE_STUDENTS = 60  # per grade, see ``_upper_grades``
+UPPER_GRADE_STUDENTS = 20  # per grade, see ``_upper_grades``
 PAST_SUBJECTS = [("國文", 4), ("英文", 4), ("數學", 4), ("歷史", 2), ("地理", 2), ("物理", 2), ("化學", 2), ("生物", 2)]
 
 
