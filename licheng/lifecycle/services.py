@@ -230,7 +230,7 @@ def student_visiting_start(
     tagged with the host school code. ``group_code``, ``programme_code`` and ``visiting_code`` are the
     host's 群別, 借讀科班學程別 and 借讀代碼 of the roster's 學生借讀資料."""
     code = _check_school_code(host_school_code, required=True)
-    codes = {}
+    codes: dict[str, Any] = {}
     for field, value, limit in (
         ("visiting_group_code", group_code, 4),
         ("visiting_programme_code", programme_code, 6),

@@ -129,10 +129,19 @@ def clean(name: str, value: Any) -> Any:
     return parse(field, "" if value is None else str(value))
 
 
-def label(name: str) -> str:
+def verbose_name(name: str) -> Any:
+    """The Student field's (lazy, translated) name."""
+    from django.db.models import Field
+
     from licheng.people.models import Student
 
-    return str(Student._meta.get_field(name).verbose_name)
+    field = Student._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.verbose_name
+
+
+def label(name: str) -> str:
+    return str(verbose_name(name))
 
 
 def display(student: Any) -> list[tuple[str, str]]:

@@ -242,7 +242,7 @@ def _variant_grades(grades: list[Grade], first_year: int, evening_ids: set[int])
         if 1 not in terms or 2 not in terms:
             continue
         first, second = terms[1], terms[2]
-        year_score = ((first.score or 0) + (second.score or 0)) / 2
+        year_score = ((first.score or decimal.Decimal(0)) + (second.score or decimal.Decimal(0))) / 2
         second.year_score = year_score.quantize(decimal.Decimal("0.01"))
         second.year_passed = year_score >= 60
         if year_score < 60 and exams < 5:

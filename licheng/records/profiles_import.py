@@ -60,7 +60,7 @@ PROFILE_COLUMNS += tuple(
     Column(
         field.name,
         field.header,
-        Student._meta.get_field(field.name).verbose_name,
+        roster_codes.verbose_name(field.name),
         parse=_roster_parser(field),
         required=False,
         blank=True,

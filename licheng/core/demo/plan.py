@@ -229,7 +229,8 @@ def _plan_classes(students: int) -> list[ClassPlan]:
 GROUP_CODE = "21"  # 群別代碼
 PROGRAMME_CODES = {DAY: "101", EVENING: "101"}  # 科班學程別代碼 (普通科)
 CLASS_TYPES = {DAY: "1", EVENING: "2"}  # 班別
-ADMISSION_ROUTES = (("1", 70), ("2", 12), ("3", 10), ("4", 5), ("9", 3))  # 入學方式: 免試, 特招, 直升, 技優, 其他
+ADMISSION_ROUTES: tuple[tuple[str, int], ...] = (("1", 70), ("2", 12), ("3", 10), ("4", 5), ("9", 3))
+# 入學方式 above: 免試, 特招, 直升, 技優, 其他
 SPECIAL_STATUSES = ("1", "2", "3", "5", "7")  # 特殊身分別
 INDIGENOUS = (
     ("01", "秀姑巒阿美語"),
@@ -244,7 +245,8 @@ EXPERIMENTAL_CLASS = "數理實驗班"
 def _roster(rng: random.Random, school_class: ClassPlan, entry_year: int, seat: int) -> dict[str, object]:
     """A student's roster codes: most have only the group, programme, class type and admission route;
     a few a special status, the indigenous fields and a language certificate."""
-    routes, weights = zip(*ADMISSION_ROUTES, strict=True)
+    routes = [route for route, _weight in ADMISSION_ROUTES]
+    weights = [weight for _route, weight in ADMISSION_ROUTES]
     roster: dict[str, object] = {
         "group_code": GROUP_CODE,
         "programme_code": PROGRAMME_CODES[school_class.division],

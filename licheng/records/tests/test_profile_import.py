@@ -117,9 +117,9 @@ def test_roster_codes_are_imported(personas: Personas, registry: Client) -> None
     # The 7-digit form of the date; columns left out of the file keep their values.
     header = ["學號", "姓名", "族語認證有效日期"]
     registry.post(START, {"file": upload("p.xlsx", xlsx([header, [a.student_number, a.name, "1161231"]]))})
-    batch = ImportBatch.objects.order_by("-pk").first()
-    assert batch is not None and batch.errors == []
-    registry.post(reverse("records:import_apply", kwargs={"kind": "profiles", "pk": batch.pk}))
+    again = ImportBatch.objects.order_by("-pk").first()
+    assert again is not None and again.errors == []
+    registry.post(reverse("records:import_apply", kwargs={"kind": "profiles", "pk": again.pk}))
     a.refresh_from_db()
     assert (a.indigenous_language_valid_until, a.group_code) == (datetime.date(2027, 12, 31), "21")
 
