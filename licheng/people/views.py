@@ -141,7 +141,8 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "student": student,
             "national_id": selectors.national_id_display(user, school, student),
-            "roster": roster_codes.display(student),
+            # 特殊身分別 and the indigenous fields are sensitive: only the registry's role sees them.
+            "roster": roster_codes.display(student) if can_manage else [],
             "parents": selectors.parents_of(student),
             "enrolments": _current_enrolments(student),
             "can_manage": can_manage,

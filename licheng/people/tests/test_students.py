@@ -290,3 +290,6 @@ def test_the_form_holds_the_roster_codes_and_the_page_shows_them(personas: Perso
     student.refresh_from_db()
     assert (student.name, student.group_code) != ("別人", "2-1")
     assert AuditEntry.objects.count() == before
+    # The homeroom teacher sees the student, not their special statuses or indigenous fields.
+    shown = as_user(personas.homeroom_teacher).get(reverse("people:student_detail", args=[student.pk]))
+    assert shown.status_code == 200 and "南勢阿美語" not in shown.content.decode()

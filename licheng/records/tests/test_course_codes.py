@@ -180,3 +180,12 @@ def test_course_form_takes_alternating_credits(personas: Personas) -> None:
     assert course.credits_per_term == "AB0000"
     with pytest.raises(ServiceError, match="A–D"):
         course_services.course_update(actor=actor, course=course, credits_per_term="E00000", **same)
+
+
+def test_utf8_with_bom_and_comma_lines_in_the_platform_order(personas: Personas, curriculum: Client) -> None:
+    text = "\ufeff114111111A1101010000003,國語文,444440,部定必修\r\n114111111A11010190D01A1,彈性學習,222220\r\n"
+    page = curriculum.post(IMPORT, {"file": upload("codes.txt", text.encode("utf-8"))}, follow=True).content.decode()
+    assert "新增 2 筆" in page
+    codes = {c.code: c for c in CourseCode.objects.all()}
+    assert codes["114111111A1101010000003"].subject_name == "國語文"
+    assert codes[FLEXIBLE].credits_per_term == "222220" and codes[FLEXIBLE].is_flexible_or_group
