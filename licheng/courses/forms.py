@@ -27,7 +27,10 @@ class CourseForm(forms.Form):
         label=_("course code"), max_length=23, help_text=_("23 digits and capital letters, from the course plan")
     )
     credits_per_term = forms.CharField(
-        label=_("credits per term"), max_length=6, required=False, help_text=_("6 digits, such as 444440")
+        label=_("credits per term"),
+        max_length=6,
+        required=False,
+        help_text=_("6 characters, a digit or A–D (alternating courses) per term, such as 444440"),
     )
     subject_name = forms.CharField(label=_("subject name"), max_length=60)
     credits = forms.IntegerField(label=_("credits"), min_value=0, max_value=30)

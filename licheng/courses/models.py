@@ -12,8 +12,13 @@ from licheng.schools.models import School, SchoolClass, Term
 course_code_validator = RegexValidator(
     r"^[0-9A-Z]{23}$", _("A course code is 23 characters of digits and capital letters.")
 )
+# 授課學期學分 (FORMATS.md §3): a digit per term, or A–D for an alternating (對開) course of 1–4 credits.
 credits_per_term_validator = RegexValidator(
-    r"^[0-9]{6}$", _("Credits per term are 6 digits, one for each term, such as 444440.")
+    r"^[0-9A-D]{6}$",
+    _(
+        "Credits per term are 6 characters, one for each term: a digit, or A–D for an alternating course "
+        "(1–4 credits), such as 444440."
+    ),
 )
 
 

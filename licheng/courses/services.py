@@ -17,7 +17,7 @@ from licheng.schools.models import School, SchoolClass, Term
 from licheng.schools.services import is_staff_of, require_permission
 
 COURSE_CODE = re.compile(r"^[0-9A-Z]{23}$")
-CREDITS_PER_TERM = re.compile(r"^[0-9]{6}$")
+CREDITS_PER_TERM = re.compile(r"^[0-9A-D]{6}$")  # a digit per term, or A–D (對開, 1–4 credits)
 MAX_CREDITS = 30
 COURSE_FIELDS = ("course_code", "credits_per_term", "subject_name", "credits", "school_class", "group_name")
 
@@ -37,7 +37,7 @@ def _clean_course(
     group_name: str,
 ) -> dict[str, object]:
     course_code = (course_code or "").strip().upper()
-    credits_per_term = (credits_per_term or "").strip()
+    credits_per_term = (credits_per_term or "").strip().upper()
     subject_name = (subject_name or "").strip()
     group_name = (group_name or "").strip()
     if not COURSE_CODE.match(course_code):
@@ -48,7 +48,11 @@ def _clean_course(
         )
     if credits_per_term and not CREDITS_PER_TERM.match(credits_per_term):
         raise ServiceError(
-            _("Credits per term are 6 digits, one for each term, such as 444440."), field="credits_per_term"
+            _(
+                "Credits per term are 6 characters, one for each term: a digit, or A–D for an alternating course "
+                "(1–4 credits), such as 444440."
+            ),
+            field="credits_per_term",
         )
     if not subject_name:
         raise ServiceError(_("Enter the subject name."), field="subject_name")

@@ -20,6 +20,10 @@ class StatusChangeForm(forms.Form):
     other_school_name = forms.CharField(label=_("other school name"), max_length=100, required=False)
     starts_on = RocDateField(label=_("from"), required=False)
     ends_on = RocDateField(label=_("until"), required=False)
+    # 學生借讀資料: the host school's group, programme and visiting-study code.
+    visiting_group_code = forms.CharField(label=_("host group code"), max_length=4, required=False)
+    visiting_programme_code = forms.CharField(label=_("host programme code"), max_length=6, required=False)
+    visiting_code = forms.CharField(label=_("visiting-study code"), max_length=10, required=False)
     repeated_year = forms.IntegerField(label=_("academic year repeated"), required=False, min_value=1, max_value=999)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
@@ -28,7 +32,16 @@ class StatusChangeForm(forms.Form):
         ChangeKind.REPEAT: ("effective_on", "repeated_year", "note"),
         ChangeKind.SUSPEND: ("effective_on", "note"),
         ChangeKind.RESUME: ("effective_on", "note"),
-        ChangeKind.VISITING: ("other_school_code", "other_school_name", "starts_on", "ends_on", "note"),
+        ChangeKind.VISITING: (
+            "other_school_code",
+            "other_school_name",
+            "visiting_group_code",
+            "visiting_programme_code",
+            "visiting_code",
+            "starts_on",
+            "ends_on",
+            "note",
+        ),
         ChangeKind.VISITING_END: ("effective_on", "note"),
         ChangeKind.LEAVE: ("effective_on", "note"),
         ChangeKind.GRADUATE: ("effective_on", "note"),

@@ -32,6 +32,7 @@ from licheng.lifecycle.models import (
     StatusChange,
     TransferPackage,
 )
+from licheng.people import roster_codes
 from licheng.people.models import EnrolmentStatus, Student
 from licheng.people.sealing import ensure_not_sealed
 
@@ -221,10 +222,24 @@ def student_visiting_start(
     ends_on: datetime.date,
     host_school_name: str = "",
     note: str = "",
+    group_code: str = "",
+    programme_code: str = "",
+    visiting_code: str = "",
 ) -> StatusChange:
     """借讀: the student studies at a host school between two dates; course outcomes of those terms are
-    tagged with the host school code."""
+    tagged with the host school code. ``group_code``, ``programme_code`` and ``visiting_code`` are the
+    host's 群別, 借讀科班學程別 and 借讀代碼 of the roster's 學生借讀資料."""
     code = _check_school_code(host_school_code, required=True)
+    codes: dict[str, Any] = {}
+    for field, value, limit in (
+        ("visiting_group_code", group_code, 4),
+        ("visiting_programme_code", programme_code, 6),
+        ("visiting_code", visiting_code, 10),
+    ):
+        try:
+            codes[field] = roster_codes.code(value, limit)
+        except roster_codes.RosterValueError as error:
+            raise ServiceError(str(error), field=field) from None
     if code == student.school.code:
         raise ServiceError(_("The host school cannot be this school."), field="other_school_code")
     if starts_on is None or ends_on is None or ends_on < starts_on:
@@ -241,6 +256,7 @@ def student_visiting_start(
         other_school_name=(host_school_name or "").strip()[:100],
         starts_on=starts_on,
         ends_on=ends_on,
+        **codes,
     )
 
 

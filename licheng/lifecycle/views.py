@@ -117,6 +117,9 @@ def _run_change(actor: Actor, student: Student, kind: str, data: dict[str, Any])
             note=note,
             host_school_code=data.get("other_school_code") or "",
             host_school_name=data.get("other_school_name") or "",
+            group_code=data.get("visiting_group_code") or "",
+            programme_code=data.get("visiting_programme_code") or "",
+            visiting_code=data.get("visiting_code") or "",
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
         )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from licheng.people import roster_codes
 from licheng.people.models import Duty, EnrolmentStatus, Sex, StaffMember, User
 from licheng.people.roles import OFFICE_ROLES, STAFF_ROLES, Role
 from licheng.schools.forms import RocDateField
@@ -66,6 +67,22 @@ class StudentForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_queryset(self, "division", Division.objects.filter(school=school))
         _set_queryset(self, "school_class", SchoolClass.objects.filter(school=school))
+        # The central database's roster codes (checked by the service, as the profile import does).
+        for field in roster_codes.ROSTER_FIELDS:
+            label = roster_codes.label(field.name)
+            self.fields[field.name] = _roster_field(field, label)
+
+
+def _roster_field(field: roster_codes.RosterField, label: str) -> forms.Field:
+    if field.kind == "year":
+        return forms.IntegerField(label=label, required=False, min_value=0, max_value=999, help_text=_("e.g. 113"))
+    if field.kind == "date":
+        return RocDateField(label=label, required=False)
+    help_text = _("Codes separated by commas") if field.kind == "codes" else ""
+    initial = "1" if field.name == "class_type" else None
+    return forms.CharField(
+        label=label, max_length=field.max_length, required=False, help_text=help_text, initial=initial
+    )
 
 
 def _staff_role_choices() -> list[tuple[str, Any]]:

@@ -21,7 +21,7 @@ from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
 from licheng.core.permission_upgrades import mark_all_known
 from licheng.core.permissions import forget_cached_permissions, has_permission
-from licheng.people import national_id
+from licheng.people import national_id, roster_codes
 from licheng.people.models import (
     EnrolmentStatus,
     ParentLink,
@@ -33,6 +33,7 @@ from licheng.people.models import (
     User,
 )
 from licheng.people.roles import DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, STAFF_ROLES, Role
+from licheng.people.roster_codes import ROSTER_FIELD_NAMES
 from licheng.people.selectors import delegated_permissions, forget_delegated_permissions
 
 if TYPE_CHECKING:
@@ -54,7 +55,21 @@ STUDENT_FIELDS = (
     "seat",
     "entry_year",
     "status",
+    *ROSTER_FIELD_NAMES,
 )
+
+
+def _clean_roster(given: dict[str, Any]) -> dict[str, Any]:
+    """The roster codes given (``UNSET`` ones left out), checked; a bad one names its field."""
+    cleaned = {}
+    for name, value in given.items():
+        if value is UNSET:
+            continue
+        try:
+            cleaned[name] = roster_codes.clean(name, value)
+        except roster_codes.RosterValueError as error:
+            raise ServiceError(str(error), field=name) from None
+    return cleaned
 
 
 def forget_access(user: User) -> None:
@@ -205,6 +220,17 @@ def student_create(
     status: str = EnrolmentStatus.ENROLLED,
     username: str | None = None,
     email: str = "",
+    group_code: str = "",
+    programme_code: str = "",
+    class_type: str = "1",
+    special_statuses: str = "",
+    indigenous_ethnicity: str = "",
+    indigenous_status: str = "",
+    indigenous_language_dialect: str = "",
+    indigenous_language_exam_year: int | None = None,
+    indigenous_language_valid_until: datetime.date | None = None,
+    experimental_class: str = "",
+    admission_route: str = "",
 ) -> Student:
     """Register a student: their profile, their login (``default_student_username`` unless
     ``username`` is given; no usable password until accounts are issued) and the ``student`` role.
@@ -215,6 +241,21 @@ def student_create(
     nid = _clean_national_id(national_id)
     if status not in EnrolmentStatus.values:
         raise ServiceError(_("Choose an enrolment status from the list."), field="status")
+    roster = _clean_roster(
+        {
+            "group_code": group_code,
+            "programme_code": programme_code,
+            "class_type": class_type,
+            "special_statuses": special_statuses,
+            "indigenous_ethnicity": indigenous_ethnicity,
+            "indigenous_status": indigenous_status,
+            "indigenous_language_dialect": indigenous_language_dialect,
+            "indigenous_language_exam_year": indigenous_language_exam_year,
+            "indigenous_language_valid_until": indigenous_language_valid_until,
+            "experimental_class": experimental_class,
+            "admission_route": admission_route,
+        }
+    )
     _check_student(
         school=school,
         student=None,
@@ -242,6 +283,7 @@ def student_create(
         seat=seat,
         entry_year=entry_year,
         status=status,
+        **roster,
     )
     student.set_national_id(nid)
     student.save()
@@ -275,6 +317,17 @@ def student_update(
     school_class: SchoolClass | None = UNSET,
     seat: int | None = UNSET,
     entry_year: int = UNSET,
+    group_code: str = UNSET,
+    programme_code: str = UNSET,
+    class_type: str = UNSET,
+    special_statuses: str = UNSET,
+    indigenous_ethnicity: str = UNSET,
+    indigenous_status: str = UNSET,
+    indigenous_language_dialect: str = UNSET,
+    indigenous_language_exam_year: int | None = UNSET,
+    indigenous_language_valid_until: datetime.date | None = UNSET,
+    experimental_class: str = UNSET,
+    admission_route: str = UNSET,
 ) -> Student:
     """Change a student's profile; arguments left out keep their value. The enrolment status changes
     only through ``licheng.lifecycle.services`` (history, sealing). The audit entry says whether the
@@ -299,7 +352,22 @@ def student_update(
         if nid == student.national_id:
             nid = None
     _check_student(school=school, student=student, nid=nid, **values)
-    for field, value in values.items():
+    roster = _clean_roster(
+        {
+            "group_code": group_code,
+            "programme_code": programme_code,
+            "class_type": class_type,
+            "special_statuses": special_statuses,
+            "indigenous_ethnicity": indigenous_ethnicity,
+            "indigenous_status": indigenous_status,
+            "indigenous_language_dialect": indigenous_language_dialect,
+            "indigenous_language_exam_year": indigenous_language_exam_year,
+            "indigenous_language_valid_until": indigenous_language_valid_until,
+            "experimental_class": experimental_class,
+            "admission_route": admission_route,
+        }
+    )
+    for field, value in {**values, **roster}.items():
         setattr(student, field, value)
     if nid is not None:
         student.set_national_id(nid)

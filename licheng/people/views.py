@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
-from licheng.people import proxies, selectors, services
+from licheng.people import proxies, roster_codes, selectors, services
 from licheng.people.forms import (
     ParentForm,
     ParentLinkForm,
@@ -141,6 +141,8 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "student": student,
             "national_id": selectors.national_id_display(user, school, student),
+            # 特殊身分別 and the indigenous fields are sensitive: only the registry's role sees them.
+            "roster": roster_codes.display(student) if can_manage else [],
             "parents": selectors.parents_of(student),
             "enrolments": _current_enrolments(student),
             "can_manage": can_manage,
@@ -182,6 +184,7 @@ def student_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "school_class": student.school_class_id,
         "seat": student.seat,
         "entry_year": student.entry_year,
+        **{name: getattr(student, name) for name in roster_codes.ROSTER_FIELD_NAMES},
     }
     form = StudentForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,21 @@ from django.utils.translation import gettext as _
 from licheng.core.spreadsheets import CellError
 
 COURSE_CODE = re.compile(r"^[0-9A-Z]{23}$")
-CREDITS_PER_TERM = re.compile(r"^[0-9]{6}$")
+# 授課學期學分 (FORMATS.md §3): one character per term, a digit or A–D for an alternating (對開)
+# course of 1–4 credits.
+CREDITS_PER_TERM = re.compile(r"^[0-9A-D]{6}$")
+_ALTERNATING = {"A": 1, "B": 2, "C": 3, "D": 4}
+
+
+def term_credits(character: str) -> int:
+    """The credits one character of a credits-per-term string stands for (``A``–``D`` = 1–4)."""
+    if character.isdigit():
+        return int(character)
+    return _ALTERNATING.get(character.upper(), 0)
+
+
+def total_credits(credits_per_term: str) -> int:
+    return sum(term_credits(c) for c in credits_per_term)
 
 
 def course_code(value: str) -> str:

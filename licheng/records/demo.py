@@ -18,6 +18,8 @@ from licheng.core.errors import ServiceError
 from licheng.courses.models import Course, Enrolment
 from licheng.people.models import RoleGrant, Student
 from licheng.people.roles import Role
+from licheng.records.cells import CREDITS_PER_TERM
+from licheng.records.course_code_txt import course_code_metadata, is_flexible_or_group
 from licheng.records.models import (
     AttendanceKind,
     AttendanceRecord,
@@ -28,11 +30,13 @@ from licheng.records.models import (
     ElectiveCategory,
     ElectiveCourseName,
     Grade,
+    GradeVariant,
 )
 from licheng.schools import rocdate
 from licheng.schools.models import School, Term
 
 MAX_STUDENTS = 300
+UPPER_GRADE_STUDENTS = 20  # per grade, see ``_upper_grades``
 PAST_SUBJECTS = [("國文", 4), ("英文", 4), ("數學", 4), ("歷史", 2), ("地理", 2), ("物理", 2), ("化學", 2), ("生物", 2)]
 
 
@@ -60,9 +64,10 @@ def _course_codes(school: School, now: datetime.datetime) -> None:
             rows[code] = CourseCode(
                 school=school,
                 code=code,
-                credits_per_term=credits if len(credits) == 6 and credits.isdigit() else "000000",
+                credits_per_term=credits if CREDITS_PER_TERM.match(credits) else "000000",
                 entry_year=int(code[:3]),
-                is_flexible_or_group=code[16] == "9" and code[18] == "D",
+                is_flexible_or_group=is_flexible_or_group(code),
+                metadata=course_code_metadata(code),
                 subject_name=name[:60],
                 imported_at=now,
             )
@@ -126,7 +131,144 @@ def _grades(school: School, students: list[Student], current: Term | None, today
                 for position, (subject, credits) in enumerate(PAST_SUBJECTS):
                     code = f"{student.entry_year:03d}{school.code}A11010{level - 9}0{position:06d}"[:23]
                     add(student, year, term, code, subject, level, credits)
+    evening_ids = {s.pk for s in students if s.division.code == EVENING_DIVISION}
+    grades.extend(_variant_grades(grades, first_year, evening_ids))
     Grade.objects.bulk_create(grades, batch_size=1000)
+
+
+EVENING_DIVISION = 2  # 進修部's division code (``licheng.core.demo.plan.EVENING``)
+
+
+def _variant_grades(grades: list[Grade], first_year: int, evening_ids: set[int]) -> list[Grade]:
+    """A few grades of every other sheet of the grade roster, from the regular ones: retakes (重修) and
+    make-up courses (補修) of failed courses, a repeated year (重讀), a transfer credit (轉學轉科), and for
+    進修部 the year score of each year course and its make-up exams (進修部補考)."""
+    extra: list[Grade] = []
+    failed = [g for g in grades if g.passed is False]
+    used: set[int] = set()
+    for grade in failed:
+        if grade.student_id in used or len(used) >= 9:
+            continue
+        kind = len(used) % 3
+        used.add(grade.student_id)
+        common: dict[str, Any] = {
+            "school": grade.school,
+            "student": grade.student,
+            "course_code": grade.course_code,
+            "subject_name": grade.subject_name,
+            "grade_level": grade.grade_level,
+            "credits": grade.credits,
+            "credit_counted": CreditCounted.COUNTED,
+        }
+        later = min(grade.academic_year + 1, first_year)
+        if kind == 0:
+            extra.append(
+                Grade(
+                    **common,
+                    academic_year=later,
+                    term=grade.term,
+                    variant=GradeVariant.RETAKE,
+                    score=decimal.Decimal(62),
+                    passed=True,
+                    method="重補修專班",
+                    original_academic_year=grade.academic_year,
+                    original_term=grade.term,
+                    original_course_code=grade.course_code,
+                    original_subject_name=grade.subject_name,
+                    original_grade_level=grade.grade_level,
+                    original_credits=grade.credits,
+                    retake_score=decimal.Decimal(62),
+                    retake_passed=True,
+                )
+            )
+        elif kind == 1:
+            extra.append(
+                Grade(
+                    **common,
+                    academic_year=later,
+                    term=grade.term,
+                    variant=GradeVariant.MAKEUP_COURSE,
+                    score=decimal.Decimal(70),
+                    passed=True,
+                    due_academic_year=grade.academic_year,
+                    due_term=grade.term,
+                    method="自學輔導",
+                )
+            )
+        else:
+            extra.append(
+                Grade(
+                    **common,
+                    academic_year=grade.academic_year,
+                    term=grade.term,
+                    variant=GradeVariant.REPEAT,
+                    score=decimal.Decimal(66),
+                    passed=True,
+                    is_repeat=True,
+                )
+            )
+    # One transfer credit (轉學轉科) of a student who came from another school.
+    passed = [g for g in grades if g.passed and g.grade_level == 10 and g.student_id not in used]
+    if passed:
+        grade = passed[len(passed) // 2]
+        extra.append(
+            Grade(
+                school=grade.school,
+                student=grade.student,
+                academic_year=grade.academic_year,
+                term=grade.term,
+                variant=GradeVariant.TRANSFER,
+                course_code=grade.course_code,
+                subject_name=grade.subject_name,
+                grade_level=grade.grade_level,
+                credits=grade.credits,
+                score=grade.score,
+                passed=True,
+                credit_counted=CreditCounted.COUNTED,
+                mapped_academic_year=grade.academic_year,
+                mapped_term=grade.term,
+                mapped_grade_level=grade.grade_level,
+                transfer_score=grade.score,
+                transfer_identity="1",  # 轉學生
+            )
+        )
+    # 進修部: year courses have a year score, and a failed year a make-up exam (first and second).
+    evening: dict[tuple[int, int, str], dict[int, Grade]] = {}
+    for grade in grades:
+        if grade.variant == GradeVariant.REGULAR and grade.student_id in evening_ids:
+            evening.setdefault((grade.student_id, grade.academic_year, grade.course_code), {})[grade.term] = grade
+    exams = 0
+    for terms in evening.values():
+        if 1 not in terms or 2 not in terms:
+            continue
+        first, second = terms[1], terms[2]
+        year_score = ((first.score or decimal.Decimal(0)) + (second.score or decimal.Decimal(0))) / 2
+        second.year_score = year_score.quantize(decimal.Decimal("0.01"))
+        second.year_passed = year_score >= 60
+        if year_score < 60 and exams < 5:
+            exams += 1
+            periods = (first.credits or 2) * 18
+            extra.append(
+                Grade(
+                    school=second.school,
+                    student=second.student,
+                    academic_year=second.academic_year,
+                    term=2,
+                    variant=GradeVariant.MAKEUP_EXAM,
+                    course_code=second.course_code,
+                    subject_name=second.subject_name,
+                    grade_level=second.grade_level,
+                    credits=0,
+                    term1_periods=periods,
+                    term2_periods=periods,
+                    makeup_score=decimal.Decimal(52),
+                    makeup_passed=False,
+                    second_makeup_score=decimal.Decimal(64),
+                    second_makeup_passed=True,
+                    credit_counted=CreditCounted.COUNTED,
+                )
+            )
+    return extra
 
 
 def _cadre_roles_and_attendance(school: School, students: list[Student], current: Term | None) -> None:
@@ -279,6 +421,25 @@ def _office_records(school: School, students: list[Student], current: Term | Non
             continue
 
 
+def _upper_grades(school: School, students: list[Student]) -> list[Student]:
+    """Some students of grades 11 and 12 besides the first ``MAX_STUDENTS`` (who are mostly grade 10),
+    so that past years' grades, and the retakes, make-up courses and transfer credits among them, exist
+    in the first term too."""
+    taken = {s.pk for s in students}
+    more: list[Student] = []
+    upper = Student.objects.filter(school=school, sealed_at__isnull=True).select_related("school_class", "division")
+    for chosen in (
+        upper.filter(school_class__grade=11),
+        upper.filter(school_class__grade=12),
+        upper.filter(school_class__grade__gt=10, division__code=EVENING_DIVISION),  # 進修部
+    ):
+        for student in chosen.order_by("school_class__name", "seat", "pk")[:UPPER_GRADE_STUDENTS]:
+            if student.pk not in taken:
+                taken.add(student.pk)
+                more.append(student)
+    return more
+
+
 def add_demo_data(school: School, *, today: datetime.date) -> None:
     from licheng.schools.selectors import current_term
 
@@ -290,11 +451,11 @@ def add_demo_data(school: School, *, today: datetime.date) -> None:
         current = current_term(school, today)
         students = list(
             Student.objects.filter(school=school, sealed_at__isnull=True)
-            .select_related("school_class", "school_class__counsellor")
+            .select_related("school_class", "school_class__counsellor", "division")
             .order_by("school_class__grade", "school_class__name", "seat", "pk")[:MAX_STUDENTS]
         )
         _course_codes(school, timezone.now())
-        _grades(school, students, current, today)
+        _grades(school, students + _upper_grades(school, students), current, today)
         _cadre_roles_and_attendance(school, students, current)
         _electives(school, current)
         _counselling(school, students, today)

@@ -75,6 +75,34 @@ class GradeForm(forms.Form):
     transfer_score = forms.DecimalField(
         label=_("Credit-transfer score"), min_value=0, max_value=100, decimal_places=2, required=False
     )
+    retake_passed = forms.NullBooleanField(label=_("Retake passed"), required=False, help_text=_("重修 only"))
+    transfer_identity = forms.RegexField(
+        label=_("Identity (transfer credit)"),
+        regex=r"^[0-9A-Za-z]{1,10}$",
+        max_length=10,
+        required=False,
+        help_text=_("轉學轉科 only (身分別)"),
+        error_messages={"invalid": _("Write a code of up to 10 digits or letters.")},
+    )
+    year_score = forms.DecimalField(
+        label=_("Year score"), min_value=0, max_value=100, decimal_places=2, required=False, help_text=_("進修部 only")
+    )
+    year_passed = forms.NullBooleanField(label=_("Year passed"), required=False, help_text=_("進修部 only"))
+    term1_periods = forms.IntegerField(
+        label=_("Periods offered in term 1"), min_value=0, max_value=200, required=False, help_text=_("進修部補考 only")
+    )
+    term2_periods = forms.IntegerField(
+        label=_("Periods offered in term 2"), min_value=0, max_value=200, required=False, help_text=_("進修部補考 only")
+    )
+    second_makeup_score = forms.DecimalField(
+        label=_("Second make-up exam score"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        help_text=_("進修部補考 only"),
+    )
+    second_makeup_passed = forms.NullBooleanField(label=_("Second make-up exam passed"), required=False)
 
     def clean_course_code(self) -> str:
         code = self.cleaned_data["course_code"].strip().upper()
@@ -91,7 +119,8 @@ class GradeForm(forms.Form):
                     data[name] = _term(value)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
-        if data.get("credits") is None and data.get("periods") is None and "credits" not in self.errors:
+        periods = [data.get(name) for name in ("periods", "term1_periods", "term2_periods")]
+        if data.get("credits") is None and all(p is None for p in periods) and "credits" not in self.errors:
             self.add_error("credits", _("Give the credits (or, for continuing education, the periods)."))
         variant = str(data.get("variant") or "")
         needs: dict[str, list[str]] = {
@@ -118,6 +147,7 @@ class GradeForm(forms.Form):
             values[year_field], values[term_field] = pair
         d.pop("student_number")
         d["original_course_code"] = (d.get("original_course_code") or "").upper()
+        d["transfer_identity"] = (d.get("transfer_identity") or "").upper()
         if d.get("credits") is None:
             d["credits"] = 0
         values.update(d)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from licheng.core import spreadsheets as sheets
-from licheng.core.spreadsheets import Checked, Column, Row
+from licheng.core.spreadsheets import CellError, Checked, Column, Row
 from licheng.courses.models import Course
 from licheng.people import crypto
 from licheng.people.models import Student
@@ -34,12 +35,24 @@ VARIANT_NAMES: dict[str, str] = {
     "轉學": GradeVariant.TRANSFER,
     "轉科": GradeVariant.TRANSFER,
     "transfer": GradeVariant.TRANSFER,
+    "進修部補考": GradeVariant.MAKEUP_EXAM,
+    "進修部補考成績": GradeVariant.MAKEUP_EXAM,
+    "makeup_exam": GradeVariant.MAKEUP_EXAM,
+    "makeup exam": GradeVariant.MAKEUP_EXAM,
 }
 CREDIT_CODES = {"1": CreditCounted.COUNTED, "2": CreditCounted.NOT_COUNTED, "3": CreditCounted.OTHER}
 
 _score = sheets.score
 _yes_no = sheets.yes_no
 _term = sheets.term
+
+
+def _identity(value: str) -> str:
+    """身分別 of a transfer credit: a code of up to 10 digits or letters."""
+    if not re.fullmatch(r"[0-9A-Za-z]{1,10}", value):
+        raise CellError(_("Write a code of up to 10 digits or letters, not “%(value)s”.") % {"value": value[:20]})
+    return value.upper()
+
 
 GRADE_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -114,7 +127,7 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         "variant",
         "修課類別",
         gettext_lazy("Record type"),
-        parse=sheets.choice(VARIANT_NAMES, "一般、補修、重修、重讀、轉學轉科"),
+        parse=sheets.choice(VARIANT_NAMES, "一般、補修、重修、重讀、轉學轉科、進修部補考"),
         required=False,
         blank=True,
         aliases=("variant", "record type", "類別"),
@@ -246,6 +259,78 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         blank=True,
         aliases=("original periods",),
     ),
+    Column(
+        "retake_passed",
+        "重修及格",
+        gettext_lazy("Retake passed"),
+        parse=_yes_no,
+        required=False,
+        blank=True,
+        aliases=("retake passed", "重修是否及格"),
+    ),
+    Column(
+        "transfer_identity",
+        "身分別",
+        gettext_lazy("Identity (transfer credit)"),
+        parse=_identity,
+        required=False,
+        blank=True,
+        aliases=("identity", "transfer identity"),
+    ),
+    Column(
+        "year_score",
+        "學年學業成績",
+        gettext_lazy("Year score"),
+        parse=_score,
+        required=False,
+        blank=True,
+        aliases=("year score", "學年成績"),
+    ),
+    Column(
+        "year_passed",
+        "學年及格",
+        gettext_lazy("Year passed"),
+        parse=_yes_no,
+        required=False,
+        blank=True,
+        aliases=("year passed", "學年是否及格"),
+    ),
+    Column(
+        "term1_periods",
+        "第一學期開設修課節數",
+        gettext_lazy("Periods offered in term 1"),
+        parse=sheets.integer(0, 200),
+        required=False,
+        blank=True,
+        aliases=("term 1 periods", "第一學期節數"),
+    ),
+    Column(
+        "term2_periods",
+        "第二學期開設修課節數",
+        gettext_lazy("Periods offered in term 2"),
+        parse=sheets.integer(0, 200),
+        required=False,
+        blank=True,
+        aliases=("term 2 periods", "第二學期節數"),
+    ),
+    Column(
+        "second_makeup_score",
+        "第二次補考成績",
+        gettext_lazy("Second make-up exam score"),
+        parse=_score,
+        required=False,
+        blank=True,
+        aliases=("second makeup score",),
+    ),
+    Column(
+        "second_makeup_passed",
+        "第二次及格",
+        gettext_lazy("Second make-up exam passed"),
+        parse=_yes_no,
+        required=False,
+        blank=True,
+        aliases=("second makeup passed", "第二次補考及格", "第二次補考是否及格"),
+    ),
 )
 
 # Grade fields written from a checked row (besides student and the natural key).
@@ -276,6 +361,14 @@ GRADE_VALUE_FIELDS = (
     "transfer_score",
     "periods",
     "original_periods",
+    "retake_passed",
+    "transfer_identity",
+    "year_score",
+    "year_passed",
+    "term1_periods",
+    "term2_periods",
+    "second_makeup_score",
+    "second_makeup_passed",
 )
 
 
@@ -362,12 +455,16 @@ def check_grades(school: School, rows: list[Row], present: list[str]) -> Checked
         _split_term(values, "mapped_term", "mapped_academic_year", "mapped_term")
         values["is_repeat"] = bool(values["is_repeat"]) or variant == GradeVariant.REPEAT
         if values["credits"] is None:
-            if values["periods"] is None:
+            if values["periods"] is None and (
+                variant != GradeVariant.MAKEUP_EXAM
+                or (values["term1_periods"] is None and values["term2_periods"] is None)
+            ):
                 if not result.has_error(line, "credits"):
                     result.add(line, "credits", _("Give the credits (or, for continuing education, the periods)."))
             else:
                 values["credits"] = 0
-        for text_field in ("qualitative_description", "method", "original_course_code", "original_subject_name"):
+        text_fields = ("qualitative_description", "method", "original_course_code", "original_subject_name")
+        for text_field in (*text_fields, "transfer_identity"):
             values[text_field] = values[text_field] or ""
 
     def natural_key(row: Row) -> tuple[Any, ...] | None:
@@ -425,6 +522,14 @@ def grade_export_row(grade: Grade, student_number: str) -> list[Any]:
         "" if grade.transfer_score is None else float(grade.transfer_score),
         "" if grade.periods is None else grade.periods,
         "" if grade.original_periods is None else grade.original_periods,
+        yes_no(grade.retake_passed),
+        grade.transfer_identity,
+        "" if grade.year_score is None else float(grade.year_score),
+        yes_no(grade.year_passed),
+        "" if grade.term1_periods is None else grade.term1_periods,
+        "" if grade.term2_periods is None else grade.term2_periods,
+        "" if grade.second_makeup_score is None else float(grade.second_makeup_score),
+        yes_no(grade.second_makeup_passed),
     ]
 
 
@@ -434,4 +539,5 @@ VARIANT_EXPORT = {
     GradeVariant.RETAKE: "重修",
     GradeVariant.REPEAT: "重讀",
     GradeVariant.TRANSFER: "轉學轉科",
+    GradeVariant.MAKEUP_EXAM: "進修部補考",
 }

@@ -32,7 +32,7 @@ from licheng.records.grades_import import (
     grade_export_row,
     known_course_codes,
 )
-from licheng.records.profiles_import import PROFILE_COLUMNS, check_profiles, profile_year
+from licheng.records.profiles_import import PROFILE_COLUMNS, PROFILE_EXAMPLE, check_profiles, profile_year
 from licheng.schools.models import School
 
 __all__ = [
@@ -72,6 +72,7 @@ class RecordType:
     permission: str
     max_rows: int
     check: Callable[[School, list[Row], list[str]], Checked]
+    example: tuple[Any, ...] = ()  # a row of the downloadable template
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -93,6 +94,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         "people.manage_students",
         20_000,
         check_profiles,
+        PROFILE_EXAMPLE,
     ),
 }
 

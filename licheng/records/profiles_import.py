@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from licheng.core import spreadsheets as sheets
-from licheng.core.spreadsheets import Checked, Column, Row
+from licheng.core.spreadsheets import CellError, Checked, Column, Row
+from licheng.people import roster_codes
 from licheng.people.models import Student
 from licheng.records.student_lookup import sealed_message
 from licheng.schools.models import AcademicYear, School, SchoolClass
@@ -26,6 +29,64 @@ PROFILE_COLUMNS: tuple[Column, ...] = (
         required=False,
         aliases=("birth date", "生日"),
     ),
+)
+
+
+def _roster_parser(field: roster_codes.RosterField) -> Callable[[str], Any]:
+    def parse(value: str) -> Any:
+        try:
+            return roster_codes.parse(field, value)
+        except roster_codes.RosterValueError as error:
+            raise CellError(str(error)) from None
+
+    return parse
+
+
+_ROSTER_ALIASES = {
+    "group_code": ("group code", "群別"),
+    "programme_code": ("programme code", "科班學程別", "科別代碼"),
+    "class_type": ("class type",),
+    "special_statuses": ("special statuses", "特殊身份別"),
+    "indigenous_ethnicity": ("indigenous people", "原住民族別代碼"),
+    "indigenous_status": ("indigenous status",),
+    "indigenous_language_dialect": ("indigenous language dialect", "報考方言"),
+    "indigenous_language_exam_year": ("exam year", "族語認證報考年度"),
+    "indigenous_language_valid_until": ("valid until", "有效日期"),
+    "experimental_class": ("experimental class",),
+    "admission_route": ("admission route", "入學方式代碼"),
+}
+# The central database's student roster codes (學生資料名冊), under its column names; blank cells clear.
+PROFILE_COLUMNS += tuple(
+    Column(
+        field.name,
+        field.header,
+        roster_codes.verbose_name(field.name),
+        parse=_roster_parser(field),
+        required=False,
+        blank=True,
+        aliases=_ROSTER_ALIASES[field.name],
+    )
+    for field in roster_codes.ROSTER_FIELDS
+)
+
+# The template's example row, in PROFILE_COLUMNS order.
+PROFILE_EXAMPLE: tuple[Any, ...] = (
+    "1140001",
+    "陳小明",
+    "101",
+    1,
+    "098.05.17",
+    "21",
+    "101",
+    "1",
+    "1,5",
+    "01",
+    "1",
+    "南勢阿美語",
+    113,
+    "115.11.01",
+    "",
+    "02",
 )
 
 
@@ -75,6 +136,9 @@ def check_profiles(school: School, rows: list[Row], present: list[str]) -> Check
                     _("This school has no class “%(value)s” in academic year %(year)s.")
                     % {"value": name, "year": year.year if year else "—"},
                 )
+        for field in roster_codes.ROSTER_FIELDS:
+            if field.name in present and values[field.name] is None and field.kind not in ("year", "date"):
+                values[field.name] = ""  # a blank cell clears the code
         birth = values.get("birth_date")
         if birth is not None and not datetime.date(1912, 1, 1) <= birth <= today:
             result.add(row.line, "birth_date", _("This birth date is not possible."))

@@ -16,7 +16,7 @@ from licheng.audit.services import Actor, record
 from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.spreadsheets import Checked, Row
-from licheng.people import crypto
+from licheng.people import crypto, roster_codes
 from licheng.people.models import Student
 from licheng.people.sealing import ensure_not_sealed
 from licheng.people.selectors import may
@@ -162,7 +162,8 @@ def _write_profiles(
     values = {checked.values[row.line]["student_id"]: checked.values[row.line] for row in rows}
     students = list(Student.objects.filter(school=school, pk__in=list(values)))
     changed = []
-    fields = ["name", "school_class_id", "seat", "birth_date"]
+    roster = [name for name in roster_codes.ROSTER_FIELD_NAMES if name in present]
+    fields = ["name", "school_class_id", "seat", "birth_date", *roster]
     for student in students:
         v = values[student.pk]
         before = [getattr(student, f) for f in fields]
@@ -173,6 +174,8 @@ def _write_profiles(
             student.seat = v["seat"]
         if "birth_date" in present:
             student.birth_date = v["birth_date"]
+        for name in roster:
+            setattr(student, name, v[name])
         if [getattr(student, f) for f in fields] != before:
             changed.append(student)
     if changed:
@@ -180,7 +183,7 @@ def _write_profiles(
         if "seat" in present or "class_name" in present:
             for start in range(0, len(changed), 500):
                 Student.objects.filter(pk__in=[s.pk for s in changed[start : start + 500]]).update(seat=None)
-        bulk.update(Student, ["name", "school_class", "seat", "birth_date"], changed)
+        bulk.update(Student, ["name", "school_class", "seat", "birth_date", *roster], changed)
     return {"created": 0, "updated": len(changed), "unchanged": len(values) - len(changed)}
 
 
@@ -285,7 +288,7 @@ def course_codes_import(*, actor: Actor, school: School, file_name: str, content
     """Import the course-plan platform's TXT. Any bad line → nothing is written and every bad
     line is returned with its number; re-importing updates codes already there."""
     _require(actor, school, "records.manage_course_codes")
-    good, bad = importers.read_course_code_txt(content)
+    good, bad = importers.read_course_code_txt(content, school.code)
     result = CourseCodeImport(bad_lines=bad)
     if bad:
         return result

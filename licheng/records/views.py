@@ -74,6 +74,7 @@ def grade_list(request: HttpRequest) -> HttpResponse:
             "class_id": filters["class_id"],
             "query": urlencode(query),
             "can_manage": may(request.user, school, "records.manage_grades"),  # type: ignore[arg-type]
+            "can_import_profiles": may(request.user, school, "people.manage_students"),  # type: ignore[arg-type]
         },
     )
 
@@ -191,7 +192,8 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 @school_view()
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     record_type = _record_type(request, kind)
-    return _xlsx(sheets.export_xlsx(str(record_type.label), record_type.columns, []), f"licheng-{kind}-template.xlsx")
+    rows = [record_type.example] if record_type.example else []
+    return _xlsx(sheets.export_xlsx(str(record_type.label), record_type.columns, rows), f"licheng-{kind}-template.xlsx")
 
 
 @school_view()

@@ -19,7 +19,9 @@ class Subject:
     credits_per_term: str  # six digits: grade 10 term 1 … grade 12 term 2
 
     def credits(self, grade: int, term: int) -> int:
-        return int(self.credits_per_term[(grade - 10) * 2 + (term - 1)])
+        from licheng.records.cells import term_credits
+
+        return term_credits(self.credits_per_term[(grade - 10) * 2 + (term - 1)])
 
 
 # Common required subjects (部定必修), taught to whole classes.

@@ -155,6 +155,7 @@ def load_plan(plan: SchoolPlan, *, demo_password_hash: str, unusable_password_ha
             seat=s.seat,
             entry_year=s.entry_year,
             status=EnrolmentStatus.ENROLLED,
+            **s.roster,
         )
         row.national_id_cipher = crypto.encrypt(s.national_id)
         row.national_id_digest = crypto.digest(s.national_id)

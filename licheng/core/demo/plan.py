@@ -106,6 +106,8 @@ class StudentPlan:
     entry_year: int
     division: int
     demo: bool = False
+    # The central database's roster codes (學生資料名冊): Student fields of the same names.
+    roster: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -223,9 +225,57 @@ def _plan_classes(students: int) -> list[ClassPlan]:
     return classes
 
 
+# Roster codes of the demo (illustrative codes in the central database's shapes, FORMATS.md §1).
+GROUP_CODE = "21"  # 群別代碼
+PROGRAMME_CODES = {DAY: "101", EVENING: "101"}  # 科班學程別代碼 (普通科)
+CLASS_TYPES = {DAY: "1", EVENING: "2"}  # 班別
+ADMISSION_ROUTES: tuple[tuple[str, int], ...] = (("1", 70), ("2", 12), ("3", 10), ("4", 5), ("9", 3))
+# 入學方式 above: 免試, 特招, 直升, 技優, 其他
+SPECIAL_STATUSES = ("1", "2", "3", "5", "7")  # 特殊身分別
+INDIGENOUS = (
+    ("01", "秀姑巒阿美語"),
+    ("02", "賽考利克泰雅語"),
+    ("03", "知本卑南語"),
+    ("05", "東排灣語"),
+    ("06", "布農語"),
+)
+EXPERIMENTAL_CLASS = "數理實驗班"
+
+
+def _roster(rng: random.Random, school_class: ClassPlan, entry_year: int, seat: int) -> dict[str, object]:
+    """A student's roster codes: most have only the group, programme, class type and admission route;
+    a few a special status, the indigenous fields and a language certificate."""
+    routes = [route for route, _weight in ADMISSION_ROUTES]
+    weights = [weight for _route, weight in ADMISSION_ROUTES]
+    roster: dict[str, object] = {
+        "group_code": GROUP_CODE,
+        "programme_code": PROGRAMME_CODES[school_class.division],
+        "class_type": CLASS_TYPES[school_class.division],
+        "admission_route": rng.choices(routes, weights=weights)[0],
+    }
+    if school_class.division == DAY and school_class.name.endswith("01") and school_class.grade > 10:
+        roster["experimental_class"] = EXPERIMENTAL_CLASS
+    draw = rng.random()
+    if draw < 0.04:
+        ethnicity, dialect = rng.choice(INDIGENOUS)
+        roster["special_statuses"] = "1"  # 原住民
+        roster["indigenous_ethnicity"] = ethnicity
+        roster["indigenous_status"] = rng.choice(("1", "2"))  # 山地 / 平地
+        if seat % 2 or draw < 0.02:
+            exam_year = entry_year - rng.choice((1, 0))
+            roster["indigenous_language_dialect"] = dialect
+            roster["indigenous_language_exam_year"] = exam_year
+            roster["indigenous_language_valid_until"] = datetime.date(exam_year + rocdate.ROC_OFFSET + 5, 12, 31)
+    elif draw < 0.10:
+        roster["special_statuses"] = ",".join(sorted(rng.sample(SPECIAL_STATUSES[1:], rng.choice((1, 1, 2)))))
+    return roster
+
+
 def _plan_students(
     rng: random.Random, code: str, prefix: str, year: int, classes: list[ClassPlan]
 ) -> list[StudentPlan]:
+    # The roster codes draw from their own sequence so that names and IDs stay as they were.
+    roster_rng = random.Random(f"roster-{code}")
     serials: dict[int, int] = {}
     taken: set[str] = set()
     students: list[StudentPlan] = []
@@ -249,6 +299,7 @@ def _plan_students(
                     entry_year=entry_year,
                     division=school_class.division,
                     demo=demo,
+                    roster=_roster(roster_rng, school_class, entry_year, seat),
                 )
             )
     return students

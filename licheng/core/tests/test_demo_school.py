@@ -226,3 +226,31 @@ def test_a_clashing_username_is_refused_before_anything_is_written() -> None:
         load()
     assert not School.objects.exists()
     assert User.objects.count() == 1
+
+
+def test_demo_students_carry_the_roster_codes_and_grades_of_every_sheet() -> None:
+    from licheng.lifecycle.models import StatusChange
+    from licheng.records.models import Grade
+
+    load(students=400)
+    school = School.objects.get(code="100001")
+    planned = Student.objects.filter(school=school, user__username__startswith="100001-s") | Student.objects.filter(
+        school=school, user__username="student"
+    )
+    assert planned.count() == 400
+    assert not planned.filter(group_code="").exists() and not planned.filter(admission_route="").exists()
+    assert set(planned.values_list("programme_code", flat=True)) == {"101"}
+    assert planned.exclude(special_statuses="").exists()
+    certified = planned.filter(indigenous_language_valid_until__isnull=False)
+    assert certified.exists() and not certified.filter(indigenous_ethnicity="").exists()
+    assert not certified.filter(indigenous_language_exam_year__isnull=True).exists()
+    visit = StatusChange.objects.get(school=school, kind="visiting")
+    assert (visit.visiting_group_code, visit.visiting_programme_code, visit.visiting_code) == ("21", "101", "A1")
+    variants = Counter(Grade.objects.filter(school=school).values_list("variant", flat=True))
+    assert {"retake", "makeup_course", "repeat", "transfer"} <= set(variants)
+    assert Grade.objects.filter(variant="retake", retake_passed=True).exists()
+    assert Grade.objects.filter(variant="transfer").exclude(transfer_identity="").exists()
+    # A second run keeps all of it.
+    load(students=400)
+    assert Counter(Grade.objects.filter(school=school).values_list("variant", flat=True)) == variants
+    assert StatusChange.objects.filter(school=school, kind="visiting").count() == 1

@@ -122,7 +122,7 @@ def test_curriculum_creates_and_edits_a_course(personas: Personas) -> None:
     [
         ({"course_code": "ABC"}, "A course code is 23 characters of digits and capital letters"),
         ({"school_class": "", "group_name": ""}, "Choose the class, or name the group"),
-        ({"credits_per_term": "12"}, "Credits per term are 6 digits"),
+        ({"credits_per_term": "12"}, "Credits per term are 6 characters"),
     ],
 )
 def test_bad_course_input_is_refused_on_the_form(personas: Personas, changes: dict, message: str) -> None:

@@ -73,7 +73,7 @@ def test_course_create_with_teachers(personas: Personas, curriculum: Actor) -> N
         ({"course_code": "114123"}, "course_code"),
         ({"course_code": "114123456A110101000000!"}, "course_code"),
         ({"credits_per_term": "44444"}, "credits_per_term"),
-        ({"credits_per_term": "4444a0"}, "credits_per_term"),
+        ({"credits_per_term": "4444e0"}, "credits_per_term"),
         ({"subject_name": "  "}, "subject_name"),
         ({"credits": 31}, "credits"),
         ({"credits": -1}, "credits"),

@@ -245,3 +245,51 @@ def test_editing_without_the_id_permission_keeps_the_id_masked(personas: Persona
     assert as_user(clerk).post(url, {k: v for k, v in data.items() if v is not None}).status_code == 302
     student.refresh_from_db()
     assert student.name == "陳明明" and student.national_id == number
+
+
+ROSTER = {
+    "group_code": "21",
+    "programme_code": "101",
+    "class_type": "1",
+    "special_statuses": "1、5",
+    "indigenous_ethnicity": "01",
+    "indigenous_status": "1",
+    "indigenous_language_dialect": "南勢阿美語",
+    "indigenous_language_exam_year": "113",
+    "indigenous_language_valid_until": "1151101",
+    "experimental_class": "數理資優實驗班",
+    "admission_route": "02",
+}
+
+
+def test_the_form_holds_the_roster_codes_and_the_page_shows_them(personas: Personas, as_user: Any) -> None:
+    import datetime
+
+    client = as_user(personas.registry)
+    student = personas.student
+    url = reverse("people:student_edit", args=[student.pk])
+    base = student_form_data(personas, student_number=student.student_number, national_id=student.national_id)
+    assert "族語認證有效日期" in client.get(url).content.decode()
+    assert client.post(url, {**base, **ROSTER}).status_code == 302
+    student.refresh_from_db()
+    assert (student.group_code, student.programme_code, student.special_statuses) == ("21", "101", "1,5")
+    assert student.indigenous_language_exam_year == 113
+    assert student.indigenous_language_valid_until == datetime.date(2026, 11, 1)
+    assert AuditEntry.objects.filter(action="student.update").latest("id").changes["group_code"] == ["", "21"]
+    page = client.get(reverse("people:student_detail", args=[student.pk])).content.decode()
+    for shown in ("群別代碼", "21", "科班學程別代碼", "101", "1,5", "南勢阿美語", "115.11.01", "數理資優實驗班"):
+        assert shown in page
+    # Bad codes: a message on the field, nothing changed.
+    before = AuditEntry.objects.count()
+    page = client.post(url, {**base, **ROSTER, "group_code": "2-1", "name": "別人"}).content.decode()
+    assert "代碼最多 4 個數字或英文字母，不是「2-1」。" in page
+    page = client.post(url, {**base, **ROSTER, "indigenous_language_exam_year": "50"}).content.decode()
+    assert "報考年度為民國年，從 90 到" in page
+    page = client.post(url, {**base, **ROSTER, "indigenous_language_valid_until": "115.02.30"}).content.decode()
+    assert "115.02 沒有 30 日。" in page
+    student.refresh_from_db()
+    assert (student.name, student.group_code) != ("別人", "2-1")
+    assert AuditEntry.objects.count() == before
+    # The homeroom teacher sees the student, not their special statuses or indigenous fields.
+    shown = as_user(personas.homeroom_teacher).get(reverse("people:student_detail", args=[student.pk]))
+    assert shown.status_code == 200 and "南勢阿美語" not in shown.content.decode()

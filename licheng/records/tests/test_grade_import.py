@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import decimal
 import io
 import zipfile
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -194,3 +196,73 @@ def test_big5_csv(personas: Personas, registry: Client) -> None:
     batch, _page = _check(registry, "grades.csv", content)
     assert batch is not None and batch.error_count == 0
     assert batch.rows[0][1][3] == "國文"
+
+
+NATIONAL_HEADER = [
+    "修課類別",
+    "原修課學年期",
+    "原課程代碼",
+    "重修成績",
+    "重修及格",
+    "對應學年期",
+    "身分別",
+    "學年學業成績",
+    "學年及格",
+    "第一學期開設修課節數",
+    "第二學期開設修課節數",
+    "補考成績",
+    "補考是否及格",
+    "第二次補考成績",
+    "第二次及格",
+]
+
+
+def test_national_fields_of_retake_transfer_and_continuing_education(personas: Personas, registry: Client) -> None:
+    number = personas.student.student_number
+    header = [*GRADE_HEADER, *NATIONAL_HEADER]
+    blank = [""] * 15
+    retake = [*grade_row(number), "重修", "113-1", CODE, 62, "是", *blank[5:]]
+    transfer = [*grade_row(number), "轉學轉科", "", "", "", "", "113-1", "2", *blank[7:]]
+    evening = [*grade_row(number), "一般", "", "", "", "", "", "", 66.5, 1, *blank[9:]]
+    makeup_exam = [number, "114-1", CODE, "國文", 10, "", "", ""]
+    makeup_exam += ["進修部補考", "", "", "", "", "", "", "", "", 36, 0, 40, 0, 65, 1]
+    batch, page = _check(registry, "grades.xlsx", xlsx([header, retake, transfer, evening, makeup_exam]))
+    assert batch is not None and batch.error_count == 0, page
+    _apply(registry, batch)
+    got = Grade.objects.get(variant="retake")
+    assert (got.retake_score, got.retake_passed) == (62, True)
+    got = Grade.objects.get(variant="transfer")
+    assert got.transfer_identity == "2"
+    got = Grade.objects.get(variant="regular")
+    assert (got.year_score, got.year_passed) == (decimal.Decimal("66.50"), True)
+    got = Grade.objects.get(variant="makeup_exam")
+    assert (got.term1_periods, got.term2_periods, got.credits) == (36, 0, 0)
+    assert (got.makeup_score, got.makeup_passed, got.second_makeup_score, got.second_makeup_passed) == (
+        40,
+        False,
+        65,
+        True,
+    )
+    # The export carries the new columns and reads back as the same grades.
+    exported = registry.get(reverse("records:grade_export")).content
+    sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
+    head = [c.value for c in sheet[1]]
+    for name in ("重修及格", "身分別", "學年學業成績", "第一學期開設修課節數", "第二次補考成績", "第二次及格"):
+        assert name in head
+    assert "進修部補考" in [row[head.index("修課類別")] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_bad_national_fields_block_the_whole_file(personas: Personas, registry: Client) -> None:
+    number = personas.student.student_number
+    header = [*GRADE_HEADER, *NATIONAL_HEADER]
+    good = [*grade_row(number), "重修", "113-1", CODE, 62, 1, *[""] * 10]
+    bad = [*grade_row(number, term="114-2"), "進修部補考", "", "", "", "也許", "", "第2類", 101]
+    bad += ["", 300, "", "", "", "", ""]
+    batch, page = _check(registry, "grades.xlsx", xlsx([header, good, bad]))
+    assert batch is not None
+    assert "第 3 列，重修及格欄：請填 1（是）或 0（否），不是「也許」。" in page
+    assert "第 3 列，身分別欄：" in page
+    assert "第 3 列，學年學業成績欄：" in page
+    assert "第 3 列，第一學期開設修課節數欄：" in page
+    _apply(registry, batch)
+    assert Grade.objects.count() == 0

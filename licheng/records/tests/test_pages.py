@@ -218,3 +218,41 @@ def test_transcript_and_import_pages_queries_stay_constant(
     # session, user with school, roles, permissions, delegated proxies, menu, the 20 latest files
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert registry.get(imports).status_code == 200
+
+
+def test_entry_form_holds_the_national_grade_fields(personas: Personas, registry: Client) -> None:
+    data = {
+        "student_number": personas.student.student_number,
+        "term": "114-1",
+        "variant": "makeup_exam",
+        "course_code": CODE,
+        "subject_name": "國文",
+        "grade_level": 10,
+        "term1_periods": 36,
+        "term2_periods": 36,
+        "makeup_score": "50",
+        "makeup_passed": "false",
+        "second_makeup_score": "70",
+        "second_makeup_passed": "true",
+        "transfer_identity": "a1",
+        "retake_passed": "true",
+        "year_score": "61",
+        "year_passed": "true",
+    }
+    page = registry.get(reverse("records:grade_create")).content.decode()
+    assert "第二次補考成績" in page and "第一學期開設修課節數" in page
+    assert registry.post(reverse("records:grade_create"), data).status_code == 302
+    grade = Grade.objects.get()
+    assert (grade.variant, grade.term1_periods, grade.second_makeup_score, grade.second_makeup_passed) == (
+        "makeup_exam",
+        36,
+        70,
+        True,
+    )
+    assert (grade.transfer_identity, grade.retake_passed, grade.year_score, grade.year_passed) == ("A1", True, 61, True)
+    page = registry.post(
+        reverse("records:grade_edit", kwargs={"pk": grade.pk}), {**data, "transfer_identity": "第2類"}
+    ).content.decode()
+    assert "請填最多 10 個數字或英文字母的代碼。" in page
+    grade.refresh_from_db()
+    assert grade.transfer_identity == "A1"

@@ -69,3 +69,91 @@ def test_subject_teacher_may_not_import_profiles(personas: Personas) -> None:
     from licheng.testing.clients import client_in
 
     assert client_in("zh-hant", personas.subject_teacher).get(START).status_code == 403
+
+
+ROSTER_HEADER = [
+    "學號",
+    "姓名",
+    "群別代碼",
+    "科班學程別代碼",
+    "班別",
+    "特殊身分別",
+    "原住民族別",
+    "原住民身分別",
+    "族語認證報考方言",
+    "報考年度",
+    "族語認證有效日期",
+    "實驗班名稱",
+    "入學方式",
+]
+
+
+def _import_roster(client: Client, rows: list[list[Any]]) -> tuple[ImportBatch, str]:
+    client.post(START, {"file": upload("profiles.xlsx", xlsx([ROSTER_HEADER, *rows]))})
+    batch = ImportBatch.objects.order_by("-pk").first()
+    assert batch is not None
+    page = client.get(reverse("records:import_detail", kwargs={"kind": "profiles", "pk": batch.pk})).content.decode()
+    return batch, page
+
+
+def test_roster_codes_are_imported(personas: Personas, registry: Client) -> None:
+    a = personas.student
+    b = StudentFactory.create(school_class=personas.school_class)
+    rows: list[list[Any]] = [
+        [a.student_number, a.name, "21", "101", "1", "1、5", "01", "1", "南勢阿美語", 113, "115.11.01", "", "02"],
+        [b.student_number, b.name, "22", "301", "2", "", "", "", "", "", "", "數理實驗班", "7"],
+    ]
+    batch, page = _import_roster(registry, rows)
+    assert batch.errors == [], page
+    registry.post(reverse("records:import_apply", kwargs={"kind": "profiles", "pk": batch.pk}))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.group_code, a.programme_code, a.class_type, a.special_statuses) == ("21", "101", "1", "1,5")
+    assert (a.indigenous_ethnicity, a.indigenous_status, a.indigenous_language_dialect) == ("01", "1", "南勢阿美語")
+    assert (a.indigenous_language_exam_year, a.indigenous_language_valid_until) == (113, datetime.date(2026, 11, 1))
+    assert (a.admission_route, a.experimental_class) == ("02", "")
+    assert (b.group_code, b.class_type, b.experimental_class, b.admission_route) == ("22", "2", "數理實驗班", "7")
+    assert b.indigenous_language_valid_until is None
+    # The 7-digit form of the date; columns left out of the file keep their values.
+    header = ["學號", "姓名", "族語認證有效日期"]
+    registry.post(START, {"file": upload("p.xlsx", xlsx([header, [a.student_number, a.name, "1161231"]]))})
+    again = ImportBatch.objects.order_by("-pk").first()
+    assert again is not None and again.errors == []
+    registry.post(reverse("records:import_apply", kwargs={"kind": "profiles", "pk": again.pk}))
+    a.refresh_from_db()
+    assert (a.indigenous_language_valid_until, a.group_code) == (datetime.date(2027, 12, 31), "21")
+
+
+def test_bad_roster_codes_are_row_errors_and_nothing_is_written(personas: Personas, registry: Client) -> None:
+    a = personas.student
+    b = StudentFactory.create(school_class=personas.school_class)
+    good = [a.student_number, a.name, "21", "101", "1", "", "", "", "", "", "", "", "02"]
+    bad = [b.student_number, b.name, "2-1", "1010101", "1", "1,甲", "", "", "x" * 21, "50", "115.02.30", "", "02"]
+    batch, page = _import_roster(registry, [good, bad])
+    assert "第 3 列，群別代碼欄：代碼最多 4 個數字或英文字母，不是「2-1」。" in page
+    assert "第 3 列，科班學程別代碼欄：代碼最多 6 個數字或英文字母，不是「1010101」。" in page
+    assert "第 3 列，特殊身分別欄：請填最多 4 個數字或英文字母的代碼，以逗號分隔" in page
+    assert "第 3 列，族語認證報考方言欄：最多 20 個字。" in page
+    assert "第 3 列，報考年度欄：報考年度為民國年，從 90 到" in page
+    assert "第 3 列，族語認證有效日期欄：115.02 沒有 30 日。" in page
+    registry.post(reverse("records:import_apply", kwargs={"kind": "profiles", "pk": batch.pk}))
+    a.refresh_from_db()
+    assert a.group_code == "" and a.admission_route == ""
+
+
+def test_template_has_every_roster_column_and_an_example_row(personas: Personas, registry: Client) -> None:
+    import io
+
+    import openpyxl
+
+    content = registry.get(reverse("records:import_template", kwargs={"kind": "profiles"})).content
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == tuple(HEADER)
+    assert rows[0][5:] == tuple(ROSTER_HEADER[2:])
+    example = dict(zip(rows[0], rows[1], strict=True))
+    assert (example["群別代碼"], example["族語認證有效日期"], example["報考年度"]) == ("21", "115.11.01", 113)
+
+
+def test_the_import_is_linked_from_the_student_and_grade_lists(personas: Personas, registry: Client) -> None:
+    for page in ("people:student_list", "records:grades"):
+        assert START in registry.get(reverse(page)).content.decode()
