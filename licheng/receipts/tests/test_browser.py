@@ -143,7 +143,7 @@ def test_a_term_end_to_end(live_server: LiveServer, chromium: Browser, screensho
     _log_in(second, base, "student2")
     second.goto(f"{base}/receipts/mine/")
     card = second.locator("section.receipt", has_text=R.CATEGORY_PERFORMANCES)
-    card.locator("summary").click()
+    card.locator("details.dispute summary").click()
     card.locator("select[name=reason]").select_option(value="missing")
     card.locator("textarea[name=text]").fill("我的服務學習時數沒有出現")
     card.locator("form[action$='/dispute/'] button[type=submit]").click()
