@@ -79,6 +79,11 @@ class RosterWorkbook:
                     for i, v in enumerate(row)
                     if v not in (None, "")
                 )
+                # A blank last cell is still written (empty), so that readers without the sheet's
+                # dimension (openpyxl's read-only mode) see every row as wide as the header.
+                if columns and (len(row) < len(columns) or row[len(columns) - 1] in (None, "")):
+                    cells += f'<c r="{columns[-1]}{number}"/>'
+
                 buffer.append(f'<row r="{number}">{cells}</row>')
                 if len(buffer) >= 500:
                     out.write("".join(buffer).encode())

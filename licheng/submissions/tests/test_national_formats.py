@@ -139,7 +139,10 @@ def test_every_roster_has_the_central_databases_sheets_and_headers(
             assert cover[0] == ("學校代碼", "學年度", "學期", "名冊別"), code
             assert cover[1] == (p.school.code, 114, term.number if cover_term == "term" else 0, int(code)), code
             for name, headers in sheets.items():
-                assert next(book[name].iter_rows(values_only=True)) == headers, (code, name)
+                rows = list(book[name].iter_rows(values_only=True))
+                assert rows[0] == headers, (code, name)
+                # Every row as wide as the header, a blank last cell included (學籍異動日期 here).
+                assert all(len(row) == len(headers) for row in rows), (code, name)
     assert seen == set(EXPECTED)
 
 
