@@ -99,7 +99,8 @@ INVENTORY = """
 import json
 from django_scopes import scopes_disabled
 from licheng.audit.services import verify_chains
-from licheng.backups.services import dumped_models, stored_names
+from licheng.backups.dump import dumped_models
+from licheng.backups.scrub import stored_names
 from licheng.files.services import hash_stored, sha256_of_name
 with scopes_disabled():
     tables = {m._meta.label_lower: m._base_manager.count() for m in dumped_models()}

@@ -320,7 +320,7 @@ def test_round_trip_from_the_rosters_own_rows_reads_same(
     p.school_class.save()
     add_student_data(p.student, p.term, p.course, verifier=p.registry)
     retaken = make_course(p.term, p.subject_teacher, subject="英文", school_class=p.school_class, credits=2)
-    retaken.course_code = "114123456A11010100000002"
+    retaken.course_code = "114123456A1101010000002"
     retaken.save()
     Grade.objects.create(
         school=p.school,

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from licheng.audit.services import Actor
-from licheng.backups.services import restore_backup
+from licheng.backups.restore import restore_backup
 from licheng.core.errors import ServiceError
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from licheng.audit.services import Actor
-from licheng.backups.services import scrub_run
+from licheng.backups.scrub import scrub_run
 
 
 class Command(BaseCommand):
