@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
@@ -295,7 +296,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         header = [
             _("Term"),
             _("date"),
-            _("title"),
+            pgettext("meeting", "title"),
             _("place"),
             _("members present"),
             _("agenda"),
@@ -321,7 +322,15 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         ]
     elif kind == "trainings":
         title = _("Trainings and briefings")
-        header = [_("date"), _("kind"), _("audience"), _("title"), _("attendance"), _("attendance list"), _("note")]
+        header = [
+            _("date"),
+            _("kind"),
+            _("audience"),
+            pgettext("training", "title"),
+            _("attendance"),
+            _("attendance list"),
+            _("note"),
+        ]
         rows = [
             [
                 _roc(t.held_on),
@@ -336,7 +345,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         ]
     elif kind == "evaluations":
         title = _("Evaluations and award proposals")
-        header = [_("date"), _("kind"), _("title"), _("persons"), _("content"), _("outcome")]
+        header = [_("date"), _("kind"), pgettext("evaluation", "title"), _("persons"), _("content"), _("outcome")]
         rows = [
             [_roc(e.recorded_on), e.get_kind_display(), e.title, e.persons, e.content, e.outcome]
             for e in Evaluation.objects.filter(school=school)[:5000]
