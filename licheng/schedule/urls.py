@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.index, name="index"),
     path("term/<int:term_pk>/new/", views.entry_create, name="entry_create"),
     path("term/<int:term_pk>/copy/", views.copy_last_year, name="copy_last_year"),
+    path("term/<int:term_pk>/publish/", views.publish, name="publish"),
     path("entry/<int:pk>/", views.entry_edit, name="entry_edit"),
     path("entry/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
     path("extensions/", views.extensions, name="extensions"),

@@ -32,6 +32,7 @@ CASES: list[Case] = [
         data=lambda w: {"work_item": "pre_check", "starts_on": "2025-09-01", "ends_on": "2025-09-16"},
     ),
     Case("schedule:copy_last_year", MANAGE_POST_OBJ, kwargs=TERM, method="post"),
+    Case("schedule:publish", MANAGE_POST_OBJ, kwargs=TERM, method="post"),
     Case("schedule:entry_edit", MANAGE_OBJ, kwargs=ENTRY),
     Case("schedule:entry_delete", MANAGE_POST_OBJ, kwargs=ENTRY, method="post"),
     Case("schedule:extensions", EXTEND),
