@@ -128,6 +128,30 @@ def grade_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _grade_form(request, grade)
 
 
+@require_POST
+@school_view("records.manage_grades")
+def grade_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    grade: Grade = get_object_or_404(
+        Grade.objects.filter(school=request.school).select_related("student"),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    try:
+        services.grade_delete(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            grade=grade,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("records:grade_edit", pk=pk)
+    messages.success(
+        request,
+        _("The grade of %(code)s for %(name)s was deleted.") % {"code": grade.course_code, "name": grade.student.name},
+    )
+    return redirect("records:transcript", pk=grade.student_id)
+
+
 @school_view()
 def transcript(request: HttpRequest, pk: int) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]

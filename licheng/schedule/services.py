@@ -299,6 +299,34 @@ def schedule_extension_grant(
     return extension
 
 
+@transaction.atomic
+def schedule_extension_revoke(*, actor: Actor, extension: object) -> None:
+    """Take back an extension granted by mistake (a ``ScheduleExtension`` or, for upload,
+    certification and selection, a ``portfolio.WindowExtension``); the audit entry keeps it."""
+    from licheng.portfolio.models import WindowExtension
+
+    if not isinstance(extension, (ScheduleExtension, WindowExtension)):
+        raise ServiceError(_("There is no such extension."))
+    school = extension.school
+    if actor.user is None or not has_permission(actor.user, school, "schedule.grant_extensions"):
+        raise ServiceError(_("You may not extend windows."))
+    work_item = extension.work_item if isinstance(extension, ScheduleExtension) else extension.kind
+    record(
+        actor=actor,
+        school=school,
+        action="schedule_extension.revoke",
+        obj=extension,  # type: ignore[arg-type]
+        changes={
+            "user": extension.user_id,
+            "work_item": work_item,
+            "term": extension.term_id,
+            "until": extension.until.isoformat(),
+            "reason": extension.reason,
+        },
+    )
+    extension.delete()
+
+
 # --- private "my deadlines" calendar address -----------------------------------------------------
 
 

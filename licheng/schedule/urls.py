@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("entry/<int:pk>/", views.entry_edit, name="entry_edit"),
     path("entry/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
     path("extensions/", views.extensions, name="extensions"),
+    path("extensions/<slug:source>/<int:pk>/revoke/", views.extension_revoke, name="extension_revoke"),
     path("mine/", views.my_deadlines, name="my_deadlines"),
     path("mine/calendar/new/", views.calendar_token_issue, name="calendar_token_issue"),
     path("mine/calendar/revoke/", views.calendar_token_revoke, name="calendar_token_revoke"),

@@ -220,6 +220,25 @@ def _find_person(text: str) -> User | None:
     return User.objects.filter(username=text).first()
 
 
+@require_POST
+@school_view("schedule.grant_extensions")
+def extension_revoke(request: HttpRequest, source: str, pk: int) -> HttpResponse:
+    from licheng.portfolio.models import WindowExtension
+
+    school = request.school  # type: ignore[attr-defined]
+    model = {"schedule": ScheduleExtension, "portfolio": WindowExtension}.get(source)
+    if model is None:
+        raise Http404
+    extension = get_object_or_404(model.objects.filter(school=school).select_related("user"), pk=pk)  # type: ignore[attr-defined]
+    try:
+        services.schedule_extension_revoke(actor=Actor.from_request(request), extension=extension)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The extension for %(person)s was revoked.") % {"person": extension.user})
+    return redirect("schedule:extensions")
+
+
 @school_view("schedule.grant_extensions")
 def extensions(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]
@@ -256,6 +275,8 @@ def extensions(request: HttpRequest) -> HttpResponse:
 
     schedule_rows: list[dict[str, Any]] = [
         {
+            "source": "schedule",
+            "pk": e.pk,
             "user": e.user,
             "label": WORK_ITEMS[e.work_item].label if e.work_item in WORK_ITEMS else e.work_item,
             "term": e.term,
@@ -270,6 +291,8 @@ def extensions(request: HttpRequest) -> HttpResponse:
     ]
     portfolio_rows: list[dict[str, Any]] = [
         {
+            "source": "portfolio",
+            "pk": e.pk,
             "user": e.user,
             "label": WORK_ITEMS[e.kind].label,
             "term": e.term,

@@ -177,7 +177,7 @@ def test_member_list_queries_stay_bounded(personas: Personas, django_assert_max_
 
 
 def test_titles_are_named_as_titles_not_job_titles(personas: Personas) -> None:
-    """"title" of a meeting, training or evaluation is its name (會議名稱, 研習名稱, 名稱), not 職稱."""
+    """ "title" of a meeting, training or evaluation is its name (會議名稱, 研習名稱, 名稱), not 職稱."""
     client = _client(personas.school_admin)
     client.cookies["django_language"] = "zh-hant"
     pages = {
