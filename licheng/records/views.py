@@ -215,7 +215,12 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 @school_view()
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     record_type = _record_type(request, kind)
-    return _xlsx(sheets.export_xlsx(str(record_type.label), record_type.columns, []), f"licheng-{kind}-template.xlsx")
+    if kind == "profiles":  # the profiles import keeps its own template while it is being extended
+        return _xlsx(
+            sheets.export_xlsx(str(record_type.label), record_type.columns, []), f"licheng-{kind}-template.xlsx"
+        )
+    # An example row and a note per column (112-1, 1/0, the variant values) on a second sheet.
+    return _xlsx(sheets.template_xlsx(str(record_type.label), record_type.columns), f"licheng-{kind}-template.xlsx")
 
 
 @school_view()
