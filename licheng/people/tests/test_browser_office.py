@@ -1,0 +1,129 @@
+"""The office side in a real browser at 1280 px: the permission matrix is usable (full width, sticky
+header row and first column), a sealing status change asks first and can be undone, a removal asks
+first. Screenshots land in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from licheng.audit.services import Actor
+from licheng.schedule import services as schedule_services
+from licheng.schedule.models import ScheduleEntry
+from licheng.testing.personas import PASSWORD, build_personas
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_permission_matrix_uses_the_width_and_keeps_its_headers(
+    live_server: LiveServer, desktop_page: Page, screenshot_dir: Path
+) -> None:
+    build_personas()
+    page = desktop_page
+    _log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/people/roles/")
+    wrap = page.locator(".matrix-wrap")
+    box = wrap.bounding_box()
+    assert box is not None and box["width"] > 1100  # not squeezed into a 640 px column
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(screenshot_dir / "office-roles-1280.png"))
+    header = page.locator(".table.matrix thead th").nth(1)
+    first_label = page.locator(".table.matrix tbody th.matrix-label").first
+    before = header.bounding_box()
+    wrap.evaluate("el => { el.scrollTop = 600; el.scrollLeft = 400; }")
+    after = header.bounding_box()
+    assert before is not None and after is not None and abs(after["y"] - box["y"]) < 4  # the header row stays
+    label = first_label.bounding_box()
+    assert label is not None and abs(label["x"] - box["x"]) < 4  # the first column stays
+    assert page.locator("tr.matrix-group").count() > 5  # grouped by area
+    page.screenshot(path=str(screenshot_dir / "office-roles-scrolled-1280.png"))
+
+
+def test_graduation_asks_warns_and_can_be_undone(
+    live_server: LiveServer, desktop_page: Page, screenshot_dir: Path
+) -> None:
+    p = build_personas()
+    page = desktop_page
+    base = live_server.url
+    _log_in(page, base, "registry")
+    page.goto(f"{base}/lifecycle/students/{p.student.pk}/")
+    page.locator("summary", has_text="畢業").click()
+    page.fill("input[name=graduate-effective_on]", "115.06.15")
+    page.locator("form[action$='/change/graduate/'] button[type=submit]").click()
+    page.wait_for_selector("text=將封存的內容")
+    assert page.locator("text=不是 12 年級").count() == 1
+    page.screenshot(path=str(screenshot_dir / "office-graduation-confirm-1280.png"), full_page=True)
+    p.student.refresh_from_db()
+    assert p.student.sealed_at is None
+    page.locator("button.danger").click()
+    page.wait_for_url(f"{base}/lifecycle/students/{p.student.pk}/")
+    p.student.refresh_from_db()
+    assert p.student.status == "graduated" and p.student.sealed_at is not None
+
+    page.fill("#correct input[name=reason]", "選錯學生")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#correct button[type=submit]").click()
+    page.wait_for_selector("text=已撤銷")
+    page.screenshot(path=str(screenshot_dir / "office-graduation-undone-1280.png"), full_page=True)
+    p.student.refresh_from_db()
+    assert p.student.status == "enrolled" and p.student.sealed_at is None
+
+
+def test_a_failed_change_form_stays_open_with_what_was_typed(
+    live_server: LiveServer, desktop_page: Page, screenshot_dir: Path
+) -> None:
+    p = build_personas()
+    page = desktop_page
+    base = live_server.url
+    _log_in(page, base, "registry")
+    page.goto(f"{base}/lifecycle/students/{p.student.pk}/")
+    page.locator("summary", has_text="休學").click()
+    page.fill("input[name=suspend-effective_on]", "115.02.30")
+    page.fill("input[name=suspend-note]", "家庭因素")
+    page.locator("form[action$='/change/suspend/'] button[type=submit]").click()
+    page.wait_for_selector("#change-problem")
+    assert page.locator("details[open] input[name=suspend-note]").input_value() == "家庭因素"
+    page.screenshot(path=str(screenshot_dir / "office-lifecycle-error-1280.png"), full_page=True)
+
+
+def test_removing_a_window_asks_first(live_server: LiveServer, desktop_page: Page, screenshot_dir: Path) -> None:
+    p = build_personas()
+    entry = schedule_services.schedule_entry_create(
+        actor=Actor(user=p.registry),
+        term=p.term,
+        work_item="pre_check",
+        starts_on=datetime.date(2025, 9, 1),
+        ends_on=datetime.date(2025, 9, 30),
+        publish=False,
+    )
+    page = desktop_page
+    base = live_server.url
+    _log_in(page, base, "registry")
+    page.goto(f"{base}/schedule/?term={p.term.pk}")
+    page.screenshot(path=str(screenshot_dir / "office-schedule-draft-1280.png"), full_page=True)
+    questions: list[str] = []
+
+    def dismiss(dialog: object) -> None:
+        questions.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.once("dialog", dismiss)
+    page.locator(f"form[action$='/entry/{entry.pk}/delete/'] button").click()
+    page.wait_for_timeout(300)
+    assert questions and "移除" in questions[0]
+    assert ScheduleEntry.objects.filter(pk=entry.pk).exists()
