@@ -249,13 +249,23 @@ def import_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         for entry in preview
     ]
     errors = [{**e, "header": labels.get(e["column"], e["column"])} for e in batch.errors[:1000]]
+    # Columns empty in every row shown (the variant columns of a file of ordinary grades) take no room.
+    keep = [
+        index
+        for index in range(len(shown))
+        if any(row["cells"][index]["value"] not in ("", None) or row["cells"][index]["errors"] for row in rows)
+    ]
+    hidden = [shown[index].header for index in range(len(shown)) if index not in keep]
+    for row in rows:
+        row["cells"] = [row["cells"][index] for index in keep]
     return render(
         request,
         "records/import_detail.html",
         {
             "batch": batch,
             "record_type": record_type,
-            "columns": shown,
+            "columns": [shown[index] for index in keep],
+            "hidden_columns": hidden,
             "rows": rows,
             "errors": errors,
             "bad_rows": len(bad_lines),

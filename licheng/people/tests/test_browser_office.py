@@ -127,3 +127,37 @@ def test_removing_a_window_asks_first(live_server: LiveServer, desktop_page: Pag
     page.wait_for_timeout(300)
     assert questions and "移除" in questions[0]
     assert ScheduleEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_grades_import_preview_fits_and_keeps_codes_on_one_line(
+    live_server: LiveServer, desktop_page: Page, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    from licheng.records.importers import RECORD_TYPES
+    from licheng.records.tests.conftest import CODE, xlsx
+
+    p = build_personas()
+    headers = [c.header for c in RECORD_TYPES["grades"].columns]  # every column, as the export writes them
+    values = {"學號": p.student.student_number, "學年期": "114-1", "課程代碼": CODE, "科目名稱": "國語文"}
+    values |= {"開課年級": 10, "學分數": 4, "學期成績": 85, "是否及格": 1, "修課類別": "一般"}
+    rows = [[values.get(h, "") for h in headers] for _ in range(3)]
+    rows[1][headers.index("學年期")] = "114-2"
+    rows[2][headers.index("學年期")] = "113-9"  # one bad cell: its message may wrap, nothing else
+    path = tmp_path / "grades.xlsx"
+    path.write_bytes(xlsx([headers, *rows]))
+    page = desktop_page
+    base = live_server.url
+    _log_in(page, base, "registry")
+    page.goto(f"{base}/records/import/grades/")
+    page.set_input_files("input[type=file]", str(path))
+    page.locator("form:has(input[type=file]) button[type=submit]").click()
+    page.wait_for_selector(".import-preview")
+    page.screenshot(path=str(screenshot_dir / "office-grades-import-preview-1280.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    line_height = page.locator(".import-preview tbody th").first.bounding_box()
+    code_cell = page.locator(".import-preview tbody tr").first.locator("td").nth(1)
+    number_cell = page.locator(".import-preview tbody tr").first.locator("td").first
+    assert line_height is not None
+    for cell in (code_cell, number_cell):
+        box = cell.bounding_box()
+        assert box is not None and box["height"] <= line_height["height"] + 1  # one line, not four
+    assert page.locator("text=欄在每一列都是空的").count() == 1
