@@ -37,6 +37,13 @@ CASES = [
         data=lambda w: {"reason": "誤植"},
     ),
     Case("workinggroup:meeting_file", VIEW_OBJ, kwargs=MEETING_FILE),
+    Case(
+        "api-v1:workinggroup_meeting_delete",
+        who(403, anonymous=401, school_admin=204, outsider=404),
+        kwargs=lambda w: {"meeting_id": w.extra["wg_meeting"].pk},
+        method="delete",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("workinggroup:trainings", VIEW),
     Case("workinggroup:training_create", MANAGE),
     Case(

@@ -102,6 +102,15 @@ def test_meetings_and_trainings_are_deleted_after_a_confirmation_page(personas: 
     assert not Meeting.objects.filter(pk=meeting.pk).exists()
     assert AuditEntry.objects.get(action="workinggroup.meeting_delete").changes["reason"] == "建錯學期"
 
+    # Through the API too.
+    again = wg_services.meeting_record(
+        actor=actor, school=p.school, held_on=p.term.starts_on, title="又一次", agenda="無"
+    )
+    url = f"/api/v1/working-group/meetings/{again.pk}"
+    assert client.delete(url, json.dumps({"reason": ""}), content_type="application/json").status_code == 422
+    assert client.delete(url, json.dumps({"reason": "重複"}), content_type="application/json").status_code == 204
+    assert not Meeting.objects.filter(pk=again.pk).exists()
+
     listed = client.get(reverse("workinggroup:trainings")).content.decode()
     assert reverse("workinggroup:training_delete", args=[training.pk]) in listed
     client.post(reverse("workinggroup:training_delete", args=[training.pk]), {"reason": "重複"})
