@@ -260,6 +260,11 @@ def student_visiting_end(
     )
 
 
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 SEALING_KINDS = frozenset({ChangeKind.TRANSFER_OUT, ChangeKind.LEAVE, ChangeKind.GRADUATE})
 
 
@@ -298,13 +303,12 @@ def status_change_correct(*, actor: Actor, student: Student, reason: str) -> Sta
             )
             % {"day": format_roc(timezone.localtime(downloaded.downloaded_at).date())}
         )
-    withdrawn = []
+    withdrawn: list[str] = []
     if latest.kind == ChangeKind.TRANSFER_OUT:
-        for package in packages:
-            withdrawn.append(package.file_name)
-            if package.storage_name:
-                transaction.on_commit(lambda name=package.storage_name: default_storage.delete(name))
+        stored = [package.storage_name for package in packages if package.storage_name]
+        withdrawn = [package.file_name for package in packages]
         packages.delete()
+        transaction.on_commit(lambda: _delete_stored(stored))
     before, after = latest.status_before or S.ENROLLED, student.status
     undone = {
         "kind": latest.kind,

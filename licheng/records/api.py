@@ -189,7 +189,7 @@ def grade_delete(request: HttpRequest, grade_id: int, payload: GradeDeleteIn) ->
     """Delete a grade entered by mistake (needs ``records.manage_grades``); ``reason`` is required
     and kept in the audit trail."""
     require(request, "records.manage_grades")
-    grade = get_object_or_404(
+    grade: Grade = get_object_or_404(
         Grade.objects.filter(school=request.school).select_related("student"),  # type: ignore[attr-defined]
         pk=grade_id,
     )

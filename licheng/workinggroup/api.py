@@ -68,7 +68,7 @@ def meeting_delete(request: HttpRequest, meeting_id: int, payload: DeleteIn) -> 
     """Delete a meeting recorded by mistake (needs ``workinggroup.manage``); ``reason`` is required
     and kept in the audit trail."""
     require(request, "workinggroup.manage")
-    meeting = get_object_or_404(Meeting.objects.filter(school=request.school), pk=meeting_id)  # type: ignore[attr-defined]
+    meeting: Meeting = get_object_or_404(Meeting.objects.filter(school=request.school), pk=meeting_id)  # type: ignore[attr-defined]
     try:
         services.meeting_delete(actor=Actor.from_request(request), meeting=meeting, reason=payload.reason)
     except ServiceError as error:

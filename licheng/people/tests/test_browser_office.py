@@ -137,7 +137,12 @@ def test_the_grades_import_preview_fits_and_keeps_codes_on_one_line(
 
     p = build_personas()
     headers = [c.header for c in RECORD_TYPES["grades"].columns]  # every column, as the export writes them
-    values = {"學號": p.student.student_number, "學年期": "114-1", "課程代碼": CODE, "科目名稱": "國語文"}
+    values: dict[str, object] = {
+        "學號": p.student.student_number,
+        "學年期": "114-1",
+        "課程代碼": CODE,
+        "科目名稱": "國語文",
+    }
     values |= {"開課年級": 10, "學分數": 4, "學期成績": 85, "是否及格": 1, "修課類別": "一般"}
     rows = [[values.get(h, "") for h in headers] for _ in range(3)]
     rows[1][headers.index("學年期")] = "114-2"
