@@ -166,3 +166,39 @@ def test_the_grades_import_preview_fits_and_keeps_codes_on_one_line(
         box = cell.bounding_box()
         assert box is not None and box["height"] <= line_height["height"] + 1  # one line, not four
     assert page.locator("text=欄在每一列都是空的").count() == 1
+
+
+OFFICE_PAGES = {
+    "activities": ["/records/cadre-roles/"],
+    "guidance": ["/records/career-exploration/"],
+    "registry": [
+        "/records/grades/",
+        "/records/rosters/precheck/",
+        "/schedule/extensions/",
+        "/schedule/term/{term}/new/",
+        "/progress/checklist/",
+        "/lifecycle/graduate/",
+        "/portfolio/extensions/",
+    ],
+    "admin": ["/working-group/trainings/", "/working-group/meetings/new/", "/announcements/", "/courses/"],
+}
+
+
+def test_changed_office_pages_fit_at_1280(live_server: LiveServer, desktop_page: Page, screenshot_dir: Path) -> None:
+    from licheng.testing.factories import make_staff
+
+    p = build_personas()
+    make_staff(p.school, "activities", username="activities")
+    make_staff(p.school, "guidance", username="guidance")
+    page = desktop_page
+    for username, urls in OFFICE_PAGES.items():
+        page.context.clear_cookies()
+        _log_in(page, live_server.url, username)
+        for url in urls:
+            url = url.format(term=p.term.pk)
+            response = page.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status < 400, url
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
+            assert page.locator("input[type=date]").count() == 0, url  # ROC dates are typed, not picked
+            name = url.strip("/").replace("/", "-").replace(str(p.term.pk), "term")
+            page.screenshot(path=str(screenshot_dir / f"office-{name}-1280.png"), full_page=True)
