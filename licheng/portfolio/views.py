@@ -592,6 +592,20 @@ def reasons(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@school_view("portfolio.grant_extensions")
+def extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    school, _user = _me(request)
+    extension = get_object_or_404(WindowExtension.objects.filter(school=school).select_related("user"), pk=pk)
+    try:
+        services.window_extension_revoke(actor=_actor(request), extension=extension)
+    except ServiceError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The extension for %(person)s was revoked.") % {"person": extension.user})
+    return redirect("portfolio:extensions")
+
+
 @school_view("portfolio.grant_extensions")
 def extensions(request: HttpRequest) -> HttpResponse:
     school, _user = _me(request)

@@ -147,3 +147,21 @@ def test_window_extensions_are_revoked(personas: Personas) -> None:
     assert not ScheduleExtension.objects.exists() and not WindowExtension.objects.exists()
     assert AuditEntry.objects.filter(action="schedule_extension.revoke").count() == 2
     assert client.post(reverse("schedule:extension_revoke", args=["other", 1])).status_code == 404
+
+
+def test_an_extension_is_revoked_on_the_portfolio_extensions_page(personas: Personas) -> None:
+    p = personas
+    extension = WindowExtension.objects.create(
+        school=p.school,
+        user=p.student_user,
+        kind="selection",
+        term=p.term,
+        until=datetime.date.today() + datetime.timedelta(days=3),
+        reason="補選",
+        granted_by=p.registry,
+    )
+    client = client_in("en", p.registry)
+    assert "Revoke the extension of" in client.get(reverse("portfolio:extensions")).content.decode()
+    assert client.post(reverse("portfolio:extension_revoke", args=[extension.pk])).status_code == 302
+    assert not WindowExtension.objects.exists()
+    assert AuditEntry.objects.get(action="window_extension.revoke").changes["reason"] == "補選"
