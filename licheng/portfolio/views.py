@@ -596,7 +596,9 @@ def reasons(request: HttpRequest) -> HttpResponse:
 @school_view("portfolio.grant_extensions")
 def extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     school, _user = _me(request)
-    extension = get_object_or_404(WindowExtension.objects.filter(school=school).select_related("user"), pk=pk)
+    extension: WindowExtension = get_object_or_404(
+        WindowExtension.objects.filter(school=school).select_related("user"), pk=pk
+    )
     try:
         services.window_extension_revoke(actor=_actor(request), extension=extension)
     except ServiceError as refusal:
