@@ -67,3 +67,25 @@ def test_portfolio_extension_takes_an_roc_date_and_keeps_input_on_error(personas
     until = datetime.date.today() + datetime.timedelta(days=5)
     assert client.post(url, {**typed, "until": rocdate.format_roc(until, "/")}).status_code == 302
     assert WindowExtension.objects.get().until == until
+
+
+def test_removals_ask_first_naming_what_goes(personas: Personas) -> None:
+    """Removing a window or a self-check item asks (data-confirm) and names the item."""
+    from licheng.audit.services import Actor
+    from licheng.progress import services as progress_services
+    from licheng.schedule import services as schedule_services
+
+    p = personas
+    schedule_services.schedule_entry_create(
+        actor=Actor(user=p.registry),
+        term=p.term,
+        work_item="pre_check",
+        starts_on=datetime.date(2025, 9, 1),
+        ends_on=datetime.date(2025, 9, 30),
+    )
+    client = client_in("en", p.registry)
+    page = client.get(reverse("schedule:index"), {"term": p.term.pk}).content.decode()
+    assert 'data-confirm="Remove the window “Pre-check roster to the central database” from the schedule?"' in page
+    progress_services.checklist_generate_from_schedule(actor=Actor(user=p.registry), term=p.term)
+    page = client.get(reverse("progress:checklist"), {"term": p.term.pk}).content.decode()
+    assert "from the self-check list?" in page
