@@ -202,3 +202,24 @@ def test_changed_office_pages_fit_at_1280(live_server: LiveServer, desktop_page:
             assert page.locator("input[type=date]").count() == 0, url  # ROC dates are typed, not picked
             name = url.strip("/").replace("/", "-").replace(str(p.term.pk), "term")
             page.screenshot(path=str(screenshot_dir / f"office-{name}-1280.png"), full_page=True)
+
+
+def test_changed_office_pages_fit_a_phone(live_server: LiveServer, phone_page: Page, screenshot_dir: Path) -> None:
+    """The same pages at 390 px: wide tables scroll inside their own region, the page does not."""
+    from licheng.testing.factories import make_staff
+
+    p = build_personas()
+    make_staff(p.school, "activities", username="activities")
+    make_staff(p.school, "guidance", username="guidance")
+    page = phone_page
+    pages = {**OFFICE_PAGES, "admin": [*OFFICE_PAGES["admin"], "/people/roles/"]}
+    for username, urls in pages.items():
+        page.context.clear_cookies()
+        _log_in(page, live_server.url, username)
+        for url in urls:
+            url = url.format(term=p.term.pk)
+            page.goto(f"{live_server.url}{url}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            name = url.strip("/").replace("/", "-").replace(str(p.term.pk), "term")
+            page.screenshot(path=str(screenshot_dir / f"office-{name}-390.png"), full_page=True)
+            assert width <= 390, (url, width)
