@@ -68,6 +68,8 @@ def test_graduation_asks_warns_and_can_be_undone(
     page.wait_for_selector("text=將封存的內容")
     assert page.locator("text=不是 12 年級").count() == 1
     page.screenshot(path=str(screenshot_dir / "office-graduation-confirm-1280.png"), full_page=True)
+    confirm_colour = page.locator("button.danger").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert confirm_colour == "rgb(164, 22, 26)"  # the danger red, not the everyday blue
     p.student.refresh_from_db()
     assert p.student.sealed_at is None
     page.locator("button.danger").click()
