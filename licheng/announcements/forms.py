@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from licheng.people.roles import Role
 from licheng.schools.forms import RocDateField
@@ -18,7 +19,7 @@ class ClassChoice(forms.ModelMultipleChoiceField):
 
 
 class AnnouncementForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("announcement", "title"), max_length=120)
     body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
     publish_on = RocDateField(label=_("publish on"))
     expires_on = RocDateField(label=_("expires on"), required=False)

@@ -16,7 +16,7 @@ class Announcement(models.Model):
     ``expires_on`` (inclusive). Recipients are named by ``AnnouncementTarget`` rows."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("announcement", "title"), max_length=120)
     body = models.TextField(_("text"), max_length=4000)
     office = models.CharField(_("posted by office"), max_length=30, blank=True)
     author = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from licheng.announcements import selectors, services
@@ -138,7 +139,16 @@ def announcement_export(request: HttpRequest) -> HttpResponse:
     items = _with_targets(list(rows[:5000]), request.school)  # type: ignore[attr-defined]
     content = sheets.workbook_bytes(
         _("Announcements"),
-        [_("title"), _("publish on"), _("expires on"), _("To"), _("posted by"), _("e-mail"), _("withdrawn"), _("text")],
+        [
+            pgettext("announcement", "title"),
+            _("publish on"),
+            _("expires on"),
+            _("To"),
+            _("posted by"),
+            _("e-mail"),
+            _("withdrawn"),
+            _("text"),
+        ],
         [
             [
                 a.title,

@@ -222,11 +222,19 @@ def registry_section(ctx: HomeContext) -> Section:
 
 
 def office_sections(ctx: HomeContext) -> list[Section]:
-    """One empty state per office the user holds (except the registry, which has its own section)."""
+    """One section per office the user holds (except the registry, which has its own section): the
+    office's published windows this term; "not yet published" only while the term has none."""
+    from licheng.schedule.selectors import office_windows
+
+    offices = [office for office in OFFICE_ROLES if office.value in ctx.roles and office != Role.REGISTRY]
+    published, windows = office_windows(ctx.term) if offices and ctx.term is not None else (False, {})
     return [
-        Section("office", office.label, {"office": office.value})
-        for office in OFFICE_ROLES
-        if office.value in ctx.roles and office != Role.REGISTRY
+        Section(
+            "office",
+            office.label,
+            {"office": office.value, "published": published, "windows": windows.get(office.value, [])},
+        )
+        for office in offices
     ]
 
 

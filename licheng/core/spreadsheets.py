@@ -62,6 +62,10 @@ class Column:
     blank: bool = False
     aliases: tuple[str, ...] = ()
     secret: bool = False
+    # For the import template: a value that reads well in the example row, and a format note; both
+    # default to what the parser says about itself (``describe``).
+    example: str = ""
+    note: Any = ""
 
 
 @dataclasses.dataclass
@@ -103,13 +107,19 @@ def header_key(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def described(parse: Any, note: Callable[[], str], example: str) -> Any:
+    """Give a parser the words the import template shows for its column."""
+    parse.note, parse.example = note, example
+    return parse
+
+
 def text(max_length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise CellError(_("At most %(limit)s characters.") % {"limit": max_length})
         return value
 
-    return parse
+    return described(parse, lambda: _("Text, at most %(limit)s characters.") % {"limit": max_length}, "")
 
 
 def integer(low: int, high: int) -> Callable[[str], int]:
@@ -121,7 +131,11 @@ def integer(low: int, high: int) -> Callable[[str], int]:
             )
         return int(float(value))
 
-    return parse
+    return described(
+        parse,
+        lambda: _("A whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+        str(max(low, min(high, 2))),
+    )
 
 
 def score(value: str) -> decimal.Decimal | None:
@@ -178,7 +192,67 @@ def choice(mapping: dict[str, Any], expected: str) -> Callable[[str], Any]:
                 _("“%(value)s” is not one of: %(expected)s.") % {"value": value, "expected": expected}
             ) from None
 
-    return parse
+    return described(parse, lambda: _("One of: %(expected)s.") % {"expected": expected}, next(iter(mapping), ""))
+
+
+described(score, lambda: _("A score from 0 to 100, up to two decimals; −1 for no score."), "85")
+described(yes_no, lambda: _("1 for yes, 0 for no (是/否 also work)."), "1")
+described(roc_date, lambda: _("An ROC date such as 115.11.01 (115/11/01 and 1151101 also work)."), "114.09.01")
+described(term, lambda: _("Academic year and term such as 112-1 (term 1 or 2)."), "114-1")
+
+
+def describe(column: Column) -> tuple[str, str]:
+    """(format note, example) of a column for the import template."""
+    note = str(column.note) if column.note else ""
+    if not note and callable(getattr(column.parse, "note", None)):
+        note = column.parse.note()  # type: ignore[attr-defined]
+    example = column.example or str(getattr(column.parse, "example", "") or "")
+    return note, example
+
+
+def template_xlsx(title: str, columns: Sequence[Column], example: Sequence[Any] = ()) -> bytes:
+    """An import template: the first sheet has only the header row (fill it in and import it back);
+    the second, 「填寫說明」, shows an example row laid out the same way (``example`` when given, else
+    each column's own example) and a note per column (required or not, the format, an example)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([neutralise(c.header) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(12, len(column.header) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet(str(_("How to fill in"))[:31])
+    notes.append([str(_("The first sheet is imported. This is how a filled-in row looks:"))])
+    notes.append([neutralise(c.header) for c in columns])
+    if example:
+        notes.append([neutralise(str(value)) for value in example])
+    else:
+        notes.append([neutralise(describe(c)[1]) for c in columns])
+    notes.append([])
+    notes.append([str(_("Column")), str(_("Required")), str(_("Format")), str(_("Example"))])
+    for column in columns:
+        note, example = describe(column)
+        required = _("Required") if column.required and not column.blank else _("May be left empty")
+        if column.required and column.blank:
+            required = _("Column required; cells may be empty")
+        notes.append([neutralise(column.header), str(required), neutralise(note), neutralise(example)])
+    for row in (notes[2], notes[5]):
+        for cell in row:
+            cell.font = Font(bold=True)
+    notes.column_dimensions["A"].width = 18
+    notes.column_dimensions["B"].width = 22
+    notes.column_dimensions["C"].width = 60
+    notes.column_dimensions["D"].width = 26
+    for row in notes.iter_rows(min_row=6):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licheng.lifecycle.models import ChangeKind
 from licheng.schools.forms import RocDateField
-from licheng.schools.models import SchoolClass
+from licheng.schools.models import Grade, SchoolClass
 
 
 class StatusChangeForm(forms.Form):
@@ -59,6 +59,19 @@ class StatusChangeForm(forms.Form):
         elif kind == ChangeKind.TRANSFER_OUT:
             self.fields["other_school_code"].label = _("new school code")
             self.fields["other_school_name"].label = _("new school")
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label=_("why it was a mistake"), max_length=300)
+
+
+class GradeGraduationForm(forms.Form):
+    grade = forms.TypedChoiceField(
+        label=_("grade"), choices=Grade.choices, coerce=int, empty_value=None, initial=Grade.GRADE_12
+    )
+    effective_on = RocDateField(label=_("graduation date"))
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+    expected = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class TransferInForm(forms.Form):

@@ -73,6 +73,13 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id} {self.kind} {self.effective_on}"
 
+    @property
+    def status_before_label(self) -> str:
+        from licheng.people.models import EnrolmentStatus
+
+        value = self.status_before or EnrolmentStatus.ENROLLED
+        return str(EnrolmentStatus(value).label) if value in EnrolmentStatus.values else value
+
 
 class PackageState(models.TextChoices):
     QUEUED = "queued", _("Being prepared")
@@ -97,6 +104,8 @@ class TransferPackage(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The first download: from then on the data have left the school and the transfer cannot be undone.
+    downloaded_at = models.DateTimeField(_("first downloaded at"), null=True, blank=True)
 
     objects = ScopedManager(school="school")
 

@@ -257,3 +257,65 @@ def retention_preview(school: School, *, on: datetime.date) -> tuple[list[Sealed
     """The dry run: (students whose data would be deleted on ``on``, due students a hold keeps)."""
     rows = [row for row in sealed_students(school) if row.due_on is not None and row.due_on <= on]
     return [row for row in rows if row.hold is None], [row for row in rows if row.hold is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class SealSummary:
+    """What sealing a student's portfolio freezes, counted for the confirmation page."""
+
+    course_outcomes: int
+    pending_certification: int
+    performances: int
+    writings: int
+    grades: int
+    grade: int | None
+
+
+def seal_summary(student: Student) -> SealSummary:
+    """Five count queries."""
+    from licheng.performances.models import Performance, Writing
+    from licheng.portfolio.models import CourseOutcome, CourseOutcomeVersion, VersionState
+    from licheng.records.models import Grade
+
+    return SealSummary(
+        course_outcomes=CourseOutcome.objects.filter(student=student).count(),
+        pending_certification=CourseOutcomeVersion.objects.filter(
+            outcome__student=student, state=VersionState.PENDING
+        ).count(),
+        performances=Performance.objects.filter(student=student).count(),
+        writings=Writing.objects.filter(student=student).count(),
+        grades=Grade.objects.filter(student=student).count(),
+        grade=student.school_class.grade if student.school_class else None,
+    )
+
+
+GRADUATING_STATUSES = frozenset({EnrolmentStatus.ENROLLED, EnrolmentStatus.VISITING})
+
+
+def graduating_students(school: School, grade: int) -> QuerySet[Student]:
+    """Students at school (enrolled or on visiting study, not sealed) in ``grade``'s classes of the
+    current academic year: whom graduating a whole grade touches."""
+    from licheng.schools.selectors import current_term
+
+    term = current_term(school)
+    if term is None:
+        return Student.objects.none()
+    return (
+        Student.objects.filter(
+            school=school,
+            school_class__academic_year_id=term.academic_year_id,
+            school_class__grade=grade,
+            status__in=GRADUATING_STATUSES,
+            sealed_at__isnull=True,
+        )
+        .select_related("school_class")
+        .order_by("school_class__name", "seat", "student_number")
+    )
+
+
+def latest_change(student: Student) -> StatusChange | None:
+    """The change a correction would undo (None when there is none, or it is a transfer in)."""
+    change = StatusChange.objects.filter(student=student).order_by("-recorded_at", "-pk").first()
+    if change is None or change.kind == ChangeKind.TRANSFER_IN or change.status_after != student.status:
+        return None
+    return change

@@ -276,6 +276,121 @@ def student_visiting_end(
     )
 
 
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+SEALING_KINDS = frozenset({ChangeKind.TRANSFER_OUT, ChangeKind.LEAVE, ChangeKind.GRADUATE})
+
+
+@transaction.atomic
+def status_change_correct(*, actor: Actor, student: Student, reason: str) -> StatusChange:
+    """Undo a student's latest status change recorded by mistake: the status it replaced comes back,
+    a portfolio it sealed opens again, and a transfer package it queued is withdrawn.
+
+    Allowed while the data have not left the school: a transfer out whose package was downloaded
+    cannot be undone here (the new school may already hold it), and nothing is left to correct once
+    retention has deleted the student. A transfer in is undone by the school it came from, not here."""
+    school = student.school
+    effective = authorise(actor, school, "lifecycle.manage_status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the status change was a mistake."), field="reason")
+    if len(reason) > 300:
+        raise ServiceError(_("Keep the reason under 300 characters."), field="reason")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    latest = StatusChange.objects.filter(student=student).order_by("-recorded_at", "-pk").first()
+    if latest is None:
+        raise ServiceError(_("%(name)s has no status change to correct.") % {"name": student.name})
+    if latest.kind == ChangeKind.TRANSFER_IN:
+        raise ServiceError(_("A transfer in cannot be undone here; record the student's next change instead."))
+    if student.status != latest.status_after:
+        raise ServiceError(_("The student's status no longer matches their latest change; it cannot be undone."))
+    packages = TransferPackage.objects.filter(student=student)
+    downloaded = packages.filter(downloaded_at__isnull=False).order_by("downloaded_at").first()
+    if latest.kind == ChangeKind.TRANSFER_OUT and downloaded is not None:
+        from licheng.schools.rocdate import format_roc
+
+        raise ServiceError(
+            _(
+                "The transfer package was downloaded on %(day)s: the data have left the school, so the "
+                "transfer out cannot be undone. If the student stays, the new school sends them back by transfer."
+            )
+            % {"day": format_roc(timezone.localtime(downloaded.downloaded_at).date())}
+        )
+    withdrawn: list[str] = []
+    if latest.kind == ChangeKind.TRANSFER_OUT:
+        stored = [package.storage_name for package in packages if package.storage_name]
+        withdrawn = [package.file_name for package in packages]
+        packages.delete()
+        transaction.on_commit(lambda: _delete_stored(stored))
+    before, after = latest.status_before or S.ENROLLED, student.status
+    undone = {
+        "kind": latest.kind,
+        "effective_on": latest.effective_on,
+        "status": [after, before],
+        "note": latest.note,
+        "recorded_by": latest.recorded_by_id,
+        "reason": reason,
+        "unsealed": latest.kind in SEALING_KINDS,
+        "packages_withdrawn": withdrawn,
+    }
+    student.status = before
+    fields = ["status"]
+    if latest.kind in SEALING_KINDS:
+        student.sealed_at = None
+        fields.append("sealed_at")
+    student.save(update_fields=fields)
+    latest.delete()
+    record(actor=effective, school=school, action="lifecycle.correct", obj=student, changes=undone)
+    latest.student = student
+    return latest
+
+
+@transaction.atomic
+def grade_graduate(
+    *, actor: Actor, school: Any, grade: int, effective_on: datetime.date, expected: int, note: str = ""
+) -> int:
+    """Graduate every student at school in ``grade``'s classes of the current academic year in one
+    step. ``expected`` is the count the registry confirmed: if students changed meanwhile nothing is
+    recorded. Returns how many graduated."""
+    from licheng.lifecycle.selectors import graduating_students
+
+    authorise(actor, school, "lifecycle.manage_status")
+    if effective_on is None:
+        raise ServiceError(_("Enter the date of the change."), field="effective_on")
+    students = list(graduating_students(school, grade))
+    if not students:
+        raise ServiceError(_("No student of this grade can graduate now."), field="grade")
+    if len(students) != expected:
+        raise ServiceError(
+            _("%(now)d students can graduate now, not the %(expected)d you confirmed; look at the list again.")
+            % {"now": len(students), "expected": expected}
+        )
+    for student in students:
+        student_graduate(actor=actor, student=student, effective_on=effective_on, note=note)
+    return len(students)
+
+
+@transaction.atomic
+def transfer_package_download(*, actor: Actor, package: TransferPackage) -> TransferPackage:
+    """Note that the package leaves the school (the first download is kept; every one is audited)."""
+    school = package.school
+    effective = authorise(actor, school, "lifecycle.manage_status")
+    if package.downloaded_at is None:
+        TransferPackage.objects.filter(pk=package.pk, downloaded_at=None).update(downloaded_at=timezone.now())
+        package.refresh_from_db(fields=["downloaded_at"])
+    record(
+        actor=effective,
+        school=school,
+        action="lifecycle.package_download",
+        obj=package,
+        changes={"sha256": package.sha256},
+    )
+    return package
+
+
 # --- transfer packages ----------------------------------------------------------------------------
 
 

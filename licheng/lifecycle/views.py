@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
@@ -19,7 +20,14 @@ from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
 from licheng.files.views import content_disposition, file_response
 from licheng.lifecycle import selectors, services
-from licheng.lifecycle.forms import HoldReleaseForm, LegalHoldForm, StatusChangeForm, TransferInForm
+from licheng.lifecycle.forms import (
+    CorrectionForm,
+    GradeGraduationForm,
+    HoldReleaseForm,
+    LegalHoldForm,
+    StatusChangeForm,
+    TransferInForm,
+)
 from licheng.lifecycle.models import ChangeKind, LegalHold, PackageState, RetentionCount, RetentionRun, TransferPackage
 from licheng.people.models import EnrolmentStatus, Student
 from licheng.people.selectors import students_visible_to
@@ -47,6 +55,10 @@ def _student(request: HttpRequest, pk: int) -> Student:
     return get_object_or_404(students.select_related("school_class", "division"), pk=pk)
 
 
+def _shown(value: Any) -> str:
+    return rocdate.format_roc(value) if isinstance(value, datetime.date) else str(value)
+
+
 def _apply_error(form: Any, error: ServiceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -71,11 +83,28 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_view("lifecycle.manage_status")
-def student(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+SEALING = (ChangeKind.TRANSFER_OUT, ChangeKind.LEAVE, ChangeKind.GRADUATE)
+
+
+def _student_page(
+    request: HttpRequest,
+    student: Student,
+    *,
+    failed: StatusChangeForm | None = None,
+    problem: str = "",
+    correction: CorrectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The student's page; a change form that failed comes back open, with what was typed and why."""
     kinds = OFFERED.get(student.status, ()) if student.sealed_at is None else ()
-    forms = [(kind, ChangeKind(kind).label, StatusChangeForm(kind=kind, prefix=kind)) for kind in kinds]
+    forms = [
+        (
+            kind,
+            ChangeKind(kind).label,
+            failed if failed is not None and failed.kind == kind else StatusChangeForm(kind=kind, prefix=kind),
+        )
+        for kind in kinds
+    ]
     return render(
         request,
         "lifecycle/student.html",
@@ -85,10 +114,22 @@ def student(request: HttpRequest, pk: int) -> HttpResponse:
             "packages": list(selectors.packages_of(student)),
             "transfers": list(selectors.transfers_in_of(student)),
             "forms": forms,
+            "failed_kind": failed.kind if failed is not None else "",
+            "failed_label": ChangeKind(failed.kind).label if failed is not None else "",
+            "problem": problem,
+            "sealing": SEALING,
+            "latest": selectors.latest_change(student),
+            "correction": correction or CorrectionForm(),
             "tags": selectors.submission_tags(student),
             "may_upload": selectors.may_upload(student),
         },
+        status=status,
     )
+
+
+@school_view("lifecycle.manage_status")
+def student(request: HttpRequest, pk: int) -> HttpResponse:
+    return _student_page(request, _student(request, pk))
 
 
 def _run_change(actor: Actor, student: Student, kind: str, data: dict[str, Any]) -> None:
@@ -137,22 +178,102 @@ def _run_change(actor: Actor, student: Student, kind: str, data: dict[str, Any])
 @require_POST
 @school_view("lifecycle.manage_status")
 def change(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Record a change. One that seals (graduation, leaving, transfer out) first shows what it will
+    seal and asks; only the confirmed second post records it."""
     student = _student(request, pk)
     if kind not in StatusChangeForm.FIELDS:
         raise Http404
     form = StatusChangeForm(request.POST, kind=kind, prefix=kind)
-    if form.is_valid():
-        try:
-            _run_change(Actor.from_request(request), student, kind, form.cleaned_data)
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Status change recorded: %(kind)s.") % {"kind": ChangeKind(kind).label})
-    else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, str(problem))
+    if not form.is_valid():
+        return _student_page(request, student, failed=form, status=400)
+    if kind in SEALING and request.POST.get("confirmed") != "1":
+        return render(
+            request,
+            "lifecycle/confirm_change.html",
+            {
+                "student": student,
+                "kind": kind,
+                "label": ChangeKind(kind).label,
+                "form": form,
+                "details": [
+                    (form.fields[name].label, _shown(value))
+                    for name, value in form.cleaned_data.items()
+                    if value not in (None, "")
+                ],
+                "summary": selectors.seal_summary(student),
+            },
+        )
+    try:
+        _run_change(Actor.from_request(request), student, kind, form.cleaned_data)
+    except ServiceError as error:
+        _apply_error(form, error)
+        return _student_page(request, student, failed=form, problem=error.message, status=400)
+    messages.success(request, _("Status change recorded: %(kind)s.") % {"kind": ChangeKind(kind).label})
     return redirect("lifecycle:student", pk=student.pk)
+
+
+@require_POST
+@school_view("lifecycle.manage_status")
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo the latest status change, recorded by mistake (with the reason, in the audit trail)."""
+    student = _student(request, pk)
+    form = CorrectionForm(request.POST)
+    form.is_valid()
+    try:
+        undone = services.status_change_correct(
+            actor=Actor.from_request(request), student=student, reason=form.cleaned_data.get("reason") or ""
+        )
+    except ServiceError as error:
+        _apply_error(form, error)
+        return _student_page(request, student, correction=form, status=400)
+    messages.success(
+        request,
+        _("The change “%(kind)s” was undone; the status is “%(status)s” again.")
+        % {"kind": undone.get_kind_display(), "status": undone.student.get_status_display()},
+    )
+    return redirect("lifecycle:student", pk=student.pk)
+
+
+@school_view("lifecycle.manage_status")
+def graduate_grade(request: HttpRequest) -> HttpResponse:
+    """Graduate a whole grade in one step: choose, see how many and who, confirm."""
+    school = request.school  # type: ignore[attr-defined]
+    form = GradeGraduationForm(request.POST or None)
+    students: list[Student] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        students = list(selectors.graduating_students(school, data["grade"]))
+        if request.POST.get("confirmed") == "1":
+            try:
+                count = services.grade_graduate(
+                    actor=Actor.from_request(request),
+                    school=school,
+                    grade=data["grade"],
+                    effective_on=data["effective_on"],
+                    expected=data["expected"] or 0,
+                    note=data["note"],
+                )
+            except ServiceError as error:
+                _apply_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d student graduated; their portfolio is sealed.",
+                        "%(count)d students graduated; their portfolios are sealed.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect("lifecycle:index")
+        elif not students:
+            form.add_error("grade", _("No student of this grade can graduate now."))
+    return render(
+        request,
+        "lifecycle/graduate_grade.html",
+        {"form": form, "students": students, "confirming": bool(students) and not form.errors},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -177,6 +298,7 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = default_storage.open(package.storage_name, "rb")
     except FileNotFoundError:
         raise Http404 from None
+    services.transfer_package_download(actor=Actor.from_request(request), package=package)
     response = FileResponse(handle, content_type="application/zip")
     if package.size is not None:
         response["Content-Length"] = str(package.size)

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
@@ -340,15 +341,39 @@ def role_permissions(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Nothing was changed."))
             return redirect("people:role_permissions")
     table = selectors.role_permission_table(school)
-    rows = [
-        (code, label, [(role, code in table.get(role.value, set())) for role in Role])
-        for code, label in PERMISSIONS.items()
-    ]
+    groups: dict[str, list[tuple[str, Any, list[tuple[Role, bool]]]]] = {}
+    for code, label in PERMISSIONS.items():
+        cells = [(role, code in table.get(role.value, set())) for role in Role]
+        groups.setdefault(code.split(".", 1)[0], []).append((code, label, cells))
+    grouped = [(PERMISSION_GROUPS.get(prefix, prefix), rows) for prefix, rows in groups.items()]
     return render(
         request,
         "people/role_permissions.html",
-        {"roles": list(Role), "rows": rows, "can_edit": can_edit, "error": error},
+        {"roles": list(Role), "groups": grouped, "can_edit": can_edit, "error": error},
     )
+
+
+# The permission page's groups: a permission code's first part, in the words of the product.
+PERMISSION_GROUPS = {
+    "school": gettext_lazy("School and accounts"),
+    "people": gettext_lazy("Students and staff"),
+    "proxies": gettext_lazy("Proxies"),
+    "courses": gettext_lazy("Courses"),
+    "portfolio": gettext_lazy("Course outcomes and certification"),
+    "performances": gettext_lazy("Performances and writings"),
+    "records": gettext_lazy("Records entered by offices"),
+    "counselling": gettext_lazy("Course counselling"),
+    "schedule": gettext_lazy("Work schedule"),
+    "progress": gettext_lazy("Progress and self-check"),
+    "announcements": gettext_lazy("Announcements and help"),
+    "workinggroup": gettext_lazy("Working group"),
+    "submissions": gettext_lazy("Submissions"),
+    "receipts": gettext_lazy("Receipt confirmation"),
+    "lifecycle": gettext_lazy("Status changes and retention"),
+    "backups": gettext_lazy("Backups"),
+    "notifications": gettext_lazy("Notices"),
+    "audit": gettext_lazy("Audit trail"),
+}
 
 
 @require_POST

@@ -322,6 +322,16 @@ def clean_fields(kind: int, raw: dict[str, Any], codes: dict[str, dict[str, str]
     return {key: value for key, value in cleaned.items() if value is not None}
 
 
+def _roc(text: str) -> str:
+    """A stored ISO date shown the ROC way (``2026-11-20`` → ``115.11.20``); other text as it is."""
+    from licheng.schools import rocdate
+
+    try:
+        return rocdate.format_roc(datetime.date.fromisoformat(text))
+    except (ValueError, rocdate.RocDateError):
+        return text
+
+
 def display_fields(kind: int, values: dict[str, Any], codes: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
     """(label, shown value) for each filled field, codes and choices shown by their label."""
     rows = []
@@ -332,6 +342,8 @@ def display_fields(kind: int, values: dict[str, Any], codes: dict[str, dict[str,
         shown = str(value)
         if field.type == "code":
             shown = codes.get(field.table, {}).get(shown, shown)
+        elif field.type == "date":
+            shown = _roc(shown)
         elif field.type == "choice":
             shown = str(dict(field.choices).get(shown, shown))
         rows.append((str(field.label), shown))

@@ -458,6 +458,28 @@ def window_extension_grant(
 
 
 @transaction.atomic
+def window_extension_revoke(*, actor: Actor, extension: WindowExtension) -> None:
+    """Take back an extension granted by mistake; the audit entry keeps what it was."""
+    school = extension.school
+    if actor.user is None or not has_permission(actor.user, school, "portfolio.grant_extensions"):
+        raise ServiceError(_("You may not extend windows."))
+    record(
+        actor=actor,
+        school=school,
+        action="window_extension.revoke",
+        obj=extension,
+        changes={
+            "user": extension.user_id,
+            "kind": extension.kind,
+            "term": extension.term_id,
+            "until": extension.until.isoformat(),
+            "reason": extension.reason,
+        },
+    )
+    extension.delete()
+
+
+@transaction.atomic
 def reminder_send(*, actor: Actor, school_class: SchoolClass, students: Sequence[Student]) -> int:
     """A homeroom teacher reminds students of their class about their course outcomes."""
     if actor.user is None or school_class.homeroom_teacher_id != actor.user.pk:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("reasons/", views.reasons, name="reasons"),
     path("extensions/", views.extensions, name="extensions"),
+    path("extensions/<int:pk>/revoke/", views.extension_revoke, name="extension_revoke"),
     path("exports/", student_views.exports, name="exports"),
     path("exports/<int:pk>/status/", student_views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", student_views.export_download, name="export_download"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +34,7 @@ from licheng.portfolio.models import (
     WindowKind,
 )
 from licheng.portfolio.windows import open_terms, selection_open, window_open
+from licheng.schools.forms import RocDateField
 from licheng.schools.models import SchoolClass, Term
 from licheng.schools.selectors import current_term, rules_for
 
@@ -591,10 +592,24 @@ def reasons(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@school_view("portfolio.grant_extensions")
+def extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    school, _user = _me(request)
+    extension: WindowExtension = get_object_or_404(
+        WindowExtension.objects.filter(school=school).select_related("user"), pk=pk
+    )
+    try:
+        services.window_extension_revoke(actor=_actor(request), extension=extension)
+    except ServiceError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The extension for %(person)s was revoked.") % {"person": extension.user})
+    return redirect("portfolio:extensions")
+
+
 @school_view("portfolio.grant_extensions")
 def extensions(request: HttpRequest) -> HttpResponse:
-    import datetime
-
     school, _user = _me(request)
     terms = list(Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on"))
     error = None
@@ -607,10 +622,12 @@ def extensions(request: HttpRequest) -> HttpResponse:
             term = next((t for t in terms if str(t.pk) == request.POST.get("term")), None)
             if term is None:
                 raise ServiceError(_("Choose a term."), field="term")
+            if not (request.POST.get("until") or "").strip():
+                raise ServiceError(_("Enter the last day of the extension."), field="until")
             try:
-                until = datetime.date.fromisoformat(request.POST.get("until") or "")
-            except ValueError:
-                raise ServiceError(_("Enter the last day of the extension."), field="until") from None
+                until = RocDateField().clean(request.POST.get("until"))
+            except ValidationError as invalid:
+                raise ServiceError(" ".join(invalid.messages), field="until") from None
             services.window_extension_grant(
                 actor=_actor(request),
                 user=person,

@@ -7,15 +7,14 @@ from django.utils.translation import pgettext_lazy
 from licheng.progress.models import Section, Status
 from licheng.progress.services import ITEM_OFFICES
 from licheng.schedule.windows import WORK_ITEM_CHOICES
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from licheng.schools.forms import RocDateField
 
 
 class ItemForm(forms.Form):
     section = forms.ChoiceField(label=_("section"), choices=Section.choices, initial=Section.OTHER)
     title = forms.CharField(label=_("work item"), max_length=200)
     office = forms.ChoiceField(label=_("responsible office"), choices=[(r.value, r.label) for r in ITEM_OFFICES])
-    due_on = forms.DateField(label=_("due date"), widget=DATE)
+    due_on = RocDateField(label=_("due date"))
     work_item = forms.ChoiceField(
         label=_("schedule work item"), choices=[("", _("None")), *WORK_ITEM_CHOICES], required=False
     )

@@ -7,6 +7,7 @@ import decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -177,6 +178,31 @@ def grade_create(request: HttpRequest, payload: GradeIn) -> Status[GradeOut]:
         raise HttpError(422, error.message) from None
     grade.student = student
     return Status(201, GradeOut.of(grade))
+
+
+class GradeDeleteIn(Schema):
+    reason: str
+
+
+@router.delete("/grades/{grade_id}", response={204: None}, url_name="records_grade_delete")
+def grade_delete(request: HttpRequest, grade_id: int, payload: GradeDeleteIn) -> Status[Any]:
+    """Delete a grade entered by mistake (needs ``records.manage_grades``); ``reason`` is required
+    and kept in the audit trail."""
+    require(request, "records.manage_grades")
+    grade: Grade = get_object_or_404(
+        Grade.objects.filter(school=request.school).select_related("student"),  # type: ignore[attr-defined]
+        pk=grade_id,
+    )
+    try:
+        services.grade_delete(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            grade=grade,
+            reason=payload.reason,
+        )
+    except ServiceError as error:
+        raise HttpError(422, error.message) from None
+    return Status(204, None)
 
 
 @router.get("/students/{student_id}/transcript", response=TranscriptOut, url_name="records_transcript")

@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from licheng.core.spreadsheets import CellError
+from licheng.core.spreadsheets import CellError, described
 
 COURSE_CODE = re.compile(r"^[0-9A-Z]{23}$")
 # 授課學期學分 (FORMATS.md §3): one character per term, a digit or A–D for an alternating (對開)
@@ -42,3 +42,11 @@ def grade_level(value: str) -> int:
         if 10 <= number <= 12:
             return number
     raise CellError(_("A grade level is 10, 11 or 12 (or 1 to 3), not “%(value)s”.") % {"value": value})
+
+
+described(
+    course_code,
+    lambda: _("The 23-character course code of the course-plan platform (digits and capital letters)."),
+    "114123456A1101010000000",
+)
+described(grade_level, lambda: _("10, 11 or 12 (1, 2 or 3 also work)."), "10")

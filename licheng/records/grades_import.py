@@ -62,6 +62,8 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         required=False,
         blank=True,
         aliases=("student number", "student no"),
+        example="1140001",
+        note=gettext_lazy("The student number, or leave it empty and give the national ID."),
     ),
     Column(
         "national_id",
@@ -71,10 +73,18 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         blank=True,
         secret=True,
         aliases=("national id", "id number", "身分證字號", "身分證統一編號"),
+        note=gettext_lazy("Only when the student number is empty."),
     ),
     Column("term", "學年期", gettext_lazy("Term"), parse=_term, aliases=("term", "學期", "學年度學期", "修課學年期")),
     Column("course_code", "課程代碼", gettext_lazy("Course code"), parse=course_code, aliases=("course code",)),
-    Column("subject_name", "科目名稱", gettext_lazy("Subject name"), parse=sheets.text(60), aliases=("subject",)),
+    Column(
+        "subject_name",
+        "科目名稱",
+        gettext_lazy("Subject name"),
+        parse=sheets.text(60),
+        aliases=("subject",),
+        example="國語文",
+    ),
     Column("grade_level", "開課年級", gettext_lazy("Grade level offered"), parse=grade_level, aliases=("grade level",)),
     Column(
         "credits",
@@ -84,6 +94,7 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         required=False,
         blank=True,
         aliases=("credits", "學分"),
+        example="4",
     ),
     Column("score", "學期成績", gettext_lazy("Term score"), parse=_score, blank=True, aliases=("score", "成績")),
     Column("passed", "是否及格", gettext_lazy("Passed"), parse=_yes_no, blank=True, aliases=("passed", "及格")),
@@ -113,6 +124,8 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         required=False,
         blank=True,
         aliases=("credit counted", "學分採計"),
+        example="1",
+        note=gettext_lazy("1 counted, 2 not counted, 3 other."),
     ),
     Column(
         "qualitative_description",
@@ -131,6 +144,11 @@ GRADE_COLUMNS: tuple[Column, ...] = (
         required=False,
         blank=True,
         aliases=("variant", "record type", "類別"),
+        example="一般",
+        note=gettext_lazy(
+            "一般 (or empty), 補修, 重修, 重讀 or 轉學轉科. 補修 also fills 應修學年期 and 修課方式; "
+            "重修 the 原… columns and 重修成績; 轉學轉科 the 對應… columns and 抵免成績."
+        ),
     ),
     Column(
         "due_term",

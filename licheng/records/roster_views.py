@@ -10,6 +10,7 @@ from licheng.core.permissions import school_view
 from licheng.records import rosters
 from licheng.records.views import _xlsx
 from licheng.schools.models import Term
+from licheng.schools.selectors import current_term
 
 
 def _terms(request: HttpRequest) -> list[Term]:
@@ -18,11 +19,15 @@ def _terms(request: HttpRequest) -> list[Term]:
 
 
 def _chosen(request: HttpRequest, terms: list[Term]) -> Term | None:
+    """The term asked for; without one, the current term (not next term's, which has no grades yet)."""
     wanted = request.GET.get("term", "")
     for term in terms:
         if str(term.pk) == wanted or rosters.term_label(term) == wanted:
             return term
-    return terms[0] if terms and not wanted else None
+    if wanted or not terms:
+        return None
+    current = current_term(request.school)  # type: ignore[attr-defined]
+    return next((term for term in terms if current is not None and term.pk == current.pk), terms[0])
 
 
 def _page(request: HttpRequest, terms: list[Term], term: Term | None, problems: list[str], count: int) -> HttpResponse:

@@ -61,6 +61,8 @@ def precheck_rows(school: School, term: Term) -> Roster:
     problems: list[str] = []
     bad_students: set[int] = set()
     bad_codes: set[str] = set()
+    # A student's national ID and birth date are checked (and the ID decrypted) once, not once per course.
+    checked: dict[int, tuple[str, str]] = {}
     for enrolment in enrolments:
         course, student = enrolment.course, enrolment.student
         code = course.course_code
@@ -78,7 +80,9 @@ def precheck_rows(school: School, term: Term) -> Roster:
                     % {"subject": course.subject_name, "code": code}
                 )
         national_id = birth = ""
-        if student.pk not in bad_students:
+        if student.pk in checked:
+            national_id, birth = checked[student.pk]
+        elif student.pk not in bad_students:
             missing = []
             try:
                 national_id = validate_national_id(student.national_id if student.national_id_cipher else "")
@@ -96,6 +100,8 @@ def precheck_rows(school: School, term: Term) -> Roster:
                     _("Student %(number)s %(name)s lacks %(what)s.")
                     % {"number": student.student_number, "name": student.name, "what": "、".join(missing)}
                 )
+            else:
+                checked[student.pk] = (national_id, birth)
         if student.pk in bad_students:
             continue
         school_class = course.school_class or student.school_class

@@ -268,6 +268,34 @@ def grade_save(
     return grade
 
 
+def grade_delete(*, actor: Actor, school: School, grade: Grade, reason: str) -> None:
+    """Delete a grade entered by mistake; the audit entry keeps what it was and why it went."""
+    _require(actor, school, "records.manage_grades")
+    ensure_not_sealed(grade.student)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for deleting this grade."), field="reason")
+    if len(reason) > 200:
+        raise ServiceError(_("Keep the reason under 200 characters."), field="reason")
+    with transaction.atomic():
+        grade = Grade.objects.select_for_update().get(pk=grade.pk, school=school)
+        record(
+            actor=actor,
+            school=school,
+            action="records.grade_deleted",
+            obj=grade,
+            changes={
+                "student": grade.student.student_number,
+                "term": f"{grade.academic_year}-{grade.term}",
+                "course_code": grade.course_code,
+                "variant": grade.variant,
+                "score": str(grade.score) if grade.score is not None else None,
+                "reason": reason,
+            },
+        )
+        grade.delete()
+
+
 # ---------------------------------------------------------------------------------------------
 # Course codes
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ into model fields with ``values()``; the student is named by student number."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -12,27 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from licheng.records.career_records import career_form
 from licheng.records.forms import _term
 from licheng.records.models import AttendanceKind, CadreLevel, RewardPenaltyKind
-from licheng.schools import rocdate
-
-
-class RocDateField(forms.CharField):
-    """A date written the ROC way (112.02.10 or 1120210); also accepts ISO dates (from the API)."""
-
-    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            pass
-        try:
-            return rocdate.parse_roc(text)
-        except rocdate.RocDateError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def prepare_value(self, value: Any) -> Any:
-        return rocdate.format_roc(value) if isinstance(value, datetime.date) else value
+from licheng.schools.forms import RocDateField
 
 
 class _StaffRecordForm(forms.Form):

@@ -72,12 +72,27 @@ def entry_delete(*, actor: Actor, school: School, kind: str, entry: Any) -> None
         entry.delete()
 
 
-def cadre_roles_verify(*, actor: Actor, school: School, roles: models.QuerySet[CadreRole]) -> int:
-    """Mark every not-yet-verified role in ``roles`` as verified by ``actor``; returns how many."""
+def cadre_roles_to_verify(roles: models.QuerySet[CadreRole]) -> models.QuerySet[CadreRole]:
+    """The roles ``cadre_roles_verify`` would touch: not yet verified, of students not sealed."""
+    # A sealed student's roles stay as they were: read-only.
+    return roles.filter(verified_at__isnull=True, student__sealed_at__isnull=True)
+
+
+def cadre_roles_verify(
+    *, actor: Actor, school: School, roles: models.QuerySet[CadreRole], expected: int | None = None
+) -> int:
+    """Mark every not-yet-verified role in ``roles`` as verified by ``actor``; returns how many.
+    ``expected`` is the count the page showed: when the rows changed meanwhile nothing is verified."""
     _require(actor, school, "records.manage_cadre_roles")
     with transaction.atomic():
-        # A sealed student's roles stay as they were: read-only.
-        pending = roles.filter(school=school, verified_at__isnull=True, student__sealed_at__isnull=True)
+        pending = cadre_roles_to_verify(roles.filter(school=school))
+        if expected is not None:
+            now = pending.count()
+            if now != expected:
+                raise ServiceError(
+                    _("%(now)d cadre roles match now, not the %(expected)d shown; look at the list again.")
+                    % {"now": now, "expected": expected}
+                )
         count = pending.update(verified_at=timezone.now(), verified_by=actor.user)
         if count == 0:
             raise ServiceError(_("There are no unverified cadre roles here."))

@@ -133,6 +133,9 @@ def _list(request: HttpRequest, kind: str) -> HttpResponse:
             "filters": request.GET,
             "class_id": _list_filters(request.GET)["class_id"],
             "query": urlencode(query),
+            # cadre roles: how many "verify all shown" would touch, and whether any filter narrows it
+            "to_verify": staff_services.cadre_roles_to_verify(rows).count() if kind == "cadre_roles" else 0,
+            "filtered": any(request.GET.get(k) for k in ("term", "class", "q", "choice")),
         },
     )
 
@@ -224,7 +227,13 @@ def cadre_roles_verify(request: HttpRequest) -> HttpResponse:
     filters = {k: v for k, v in request.POST.items() if k in ("term", "class", "q", "choice") and v}
     roles = selectors.staff_record_list(request.user, school, "cadre_roles", **_list_filters(filters))  # type: ignore[arg-type]
     try:
-        count = staff_services.cadre_roles_verify(actor=Actor.from_request(request), school=school, roles=roles)
+        expected = request.POST.get("expected", "")
+        count = staff_services.cadre_roles_verify(
+            actor=Actor.from_request(request),
+            school=school,
+            roles=roles,
+            expected=int(expected) if expected.isdigit() else None,
+        )
     except ServiceError as error:
         messages.error(request, error.message)
     else:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("grades/", views.grade_list, name="grades"),
     path("grades/new/", views.grade_create, name="grade_create"),
     path("grades/<int:pk>/edit/", views.grade_edit, name="grade_edit"),
+    path("grades/<int:pk>/delete/", views.grade_delete, name="grade_delete"),
     path("grades/export.xlsx", views.grade_export, name="grade_export"),
     path("students/<int:pk>/transcript/", views.transcript, name="transcript"),
     path("my-transcript/", views.my_transcript, name="my_transcript"),

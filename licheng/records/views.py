@@ -129,6 +129,30 @@ def grade_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _grade_form(request, grade)
 
 
+@require_POST
+@school_view("records.manage_grades")
+def grade_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    grade: Grade = get_object_or_404(
+        Grade.objects.filter(school=request.school).select_related("student"),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    try:
+        services.grade_delete(
+            actor=Actor.from_request(request),
+            school=request.school,  # type: ignore[attr-defined]
+            grade=grade,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("records:grade_edit", pk=pk)
+    messages.success(
+        request,
+        _("The grade of %(code)s for %(name)s was deleted.") % {"code": grade.course_code, "name": grade.student.name},
+    )
+    return redirect("records:transcript", pk=grade.student_id)
+
+
 @school_view()
 def transcript(request: HttpRequest, pk: int) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]
@@ -192,8 +216,12 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 @school_view()
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     record_type = _record_type(request, kind)
-    rows = [record_type.example] if record_type.example else []
-    return _xlsx(sheets.export_xlsx(str(record_type.label), record_type.columns, rows), f"licheng-{kind}-template.xlsx")
+    # The header row to fill in; an example row and a note per column (112-1, 1/0, the variant
+    # values) on a second sheet, so the example is never imported by mistake.
+    return _xlsx(
+        sheets.template_xlsx(str(record_type.label), record_type.columns, example=record_type.example),
+        f"licheng-{kind}-template.xlsx",
+    )
 
 
 @school_view()
@@ -222,13 +250,23 @@ def import_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         for entry in preview
     ]
     errors = [{**e, "header": labels.get(e["column"], e["column"])} for e in batch.errors[:1000]]
+    # Columns empty in every row shown (the variant columns of a file of ordinary grades) take no room.
+    keep = [
+        index
+        for index in range(len(shown))
+        if any(row["cells"][index]["value"] not in ("", None) or row["cells"][index]["errors"] for row in rows)
+    ]
+    hidden = [shown[index].header for index in range(len(shown)) if index not in keep]
+    for row in rows:
+        row["cells"] = [row["cells"][index] for index in keep]
     return render(
         request,
         "records/import_detail.html",
         {
             "batch": batch,
             "record_type": record_type,
-            "columns": shown,
+            "columns": [shown[index] for index in keep],
+            "hidden_columns": hidden,
             "rows": rows,
             "errors": errors,
             "bad_rows": len(bad_lines),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from licheng.api.auth import require
+from licheng.core.permissions import has_permission
 from licheng.schedule.selectors import entries_of, published_terms, terms_of, work_items_for
 from licheng.schedule.windows import WORK_ITEMS, deadlines_for
 from licheng.schools.selectors import current_term
@@ -60,7 +61,7 @@ def entries(request: HttpRequest, term_id: int | None = None) -> list[EntryOut]:
             self_check_on=e.self_check_on,
             note=e.note,
         )
-        for e in entries_of(term)
+        for e in entries_of(term, drafts=has_permission(request.user, school, "schedule.manage"))  # type: ignore[arg-type]
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from licheng.people.roles import Role
 from licheng.schedule.models import ScheduleEntry
@@ -152,7 +153,13 @@ def add_demo_data(school: School, *, today: datetime.date) -> None:
     for term in terms:
         if not ScheduleEntry.objects.filter(term=term).exists():
             ScheduleEntry.objects.bulk_create(
-                ScheduleEntry(school=school, term=term, office=WORK_ITEMS[str(row["work_item"])].office, **row)  # type: ignore[arg-type]
+                ScheduleEntry(
+                    school=school,
+                    term=term,
+                    office=WORK_ITEMS[str(row["work_item"])].office,
+                    published_at=timezone.now(),
+                    **row,  # type: ignore[arg-type]
+                )
                 for row in _plan(term, today)
             )
         if ChecklistItem.objects.filter(term=term).exists():

@@ -9,9 +9,9 @@ from django.utils.translation import pgettext_lazy
 from licheng.people.roles import OFFICE_ROLES, Role
 from licheng.schedule.models import Batch
 from licheng.schedule.windows import WORK_ITEM_CHOICES
+from licheng.schools.forms import RocDateField
 from licheng.schools.models import Grade
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OFFICE_CHOICES = [("", _("The work item's usual office"))] + [
     (role.value, role.label) for role in (*OFFICE_ROLES, Role.WORKING_GROUP)
 ]
@@ -35,9 +35,9 @@ class EntryForm(forms.Form):
         help_text=_("Grade 12 only."),
     )
     office = forms.ChoiceField(label=_("responsible office"), choices=OFFICE_CHOICES, required=False)
-    starts_on = forms.DateField(label=_("starts on"), widget=DATE)
-    ends_on = forms.DateField(label=_("ends on"), widget=DATE)
-    self_check_on = forms.DateField(label=_("self-check date"), widget=DATE, required=False)
+    starts_on = RocDateField(label=_("starts on"))
+    ends_on = RocDateField(label=_("ends on"))
+    self_check_on = RocDateField(label=_("self-check date"), required=False)
     note = forms.CharField(label=pgettext_lazy("schedule", "note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, fixed_item: bool = False, **kwargs: Any) -> None:
@@ -53,5 +53,5 @@ class ExtensionForm(forms.Form):
         help_text=_("A student's number, or the username of a student or teacher."),
     )
     work_item = forms.ChoiceField(label=_("work item"), choices=WORK_ITEM_CHOICES)
-    until = forms.DateField(label=_("until"), widget=DATE)
+    until = RocDateField(label=_("until"))
     reason = forms.CharField(label=_("reason"), max_length=200)

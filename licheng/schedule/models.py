@@ -3,7 +3,7 @@
 A ``ScheduleEntry`` is one dated window of one piece of work (a *work item*, see
 ``licheng.schedule.windows.WORK_ITEMS``) in one term, for one grade or for every grade (grade empty);
 grade 12 may have two batches. ``licheng.schedule.windows`` is the one place that answers whether a
-window is open.
+window is open. An entry is a draft until it is published; only published entries count.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class ScheduleEntry(models.Model):
     self_check_on = models.DateField(_("self-check date"), null=True, blank=True)
     note = models.CharField(pgettext_lazy("schedule", "note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Empty while the entry is a draft: a draft is the office's plan, seen only by those who run the
+    # schedule; it opens no window and is not on the public page or any calendar feed.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = ScopedManager(school="school")
 

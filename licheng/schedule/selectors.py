@@ -23,8 +23,10 @@ def terms_of(school: School) -> QuerySet[Term]:
     return Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on")
 
 
-def entries_of(term: Term) -> QuerySet[ScheduleEntry]:
-    return ScheduleEntry.objects.filter(school_id=term.school_id, term=term).select_related("term__academic_year")
+def entries_of(term: Term, *, drafts: bool = False) -> QuerySet[ScheduleEntry]:
+    """A term's published entries; with ``drafts`` (for those who run the schedule) the drafts too."""
+    entries = ScheduleEntry.objects.filter(school_id=term.school_id, term=term).select_related("term__academic_year")
+    return entries if drafts else entries.filter(published_at__isnull=False)
 
 
 def published_terms(school: School, today: datetime.date | None = None) -> list[Term]:
@@ -53,3 +55,22 @@ def work_items_for(user: User, school: School) -> list[str]:
         ):
             codes.append(code)
     return codes
+
+
+def office_windows(term: Term) -> tuple[bool, dict[str, list[dict[str, object]]]]:
+    """Whether ``term`` has a published schedule, and each office's published windows in it
+    (label, grade, dates), in one query."""
+    by_office: dict[str, list[dict[str, object]]] = {}
+    published = False
+    for entry in entries_of(term).order_by("starts_on", "work_item", "grade", "batch"):
+        published = True
+        item = WORK_ITEMS.get(entry.work_item)
+        by_office.setdefault(entry.office, []).append(
+            {
+                "label": item.label if item else entry.work_item,
+                "grade": entry.grade,
+                "starts_on": entry.starts_on,
+                "ends_on": entry.ends_on,
+            }
+        )
+    return published, by_office

@@ -18,6 +18,7 @@ from licheng.core.permissions import has_permission
 from licheng.people.roles import Role
 from licheng.schedule.models import CalendarToken, ScheduleEntry, ScheduleExtension
 from licheng.schedule.windows import PORTFOLIO_KINDS, WORK_ITEMS
+from licheng.schools.rocdate import format_roc
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -73,8 +74,8 @@ def _validate(entry: ScheduleEntry) -> None:
                 _("The batches of one work item and grade cannot overlap: %(other)s runs %(starts)s–%(ends)s.")
                 % {
                     "other": _("Batch %(n)s") % {"n": other.batch} if other.batch else _("another window"),
-                    "starts": other.starts_on.isoformat(),
-                    "ends": other.ends_on.isoformat(),
+                    "starts": format_roc(other.starts_on),
+                    "ends": format_roc(other.ends_on),
                 },
                 field="starts_on",
             )
@@ -93,7 +94,10 @@ def schedule_entry_create(
     office: str | None = None,
     self_check_on: datetime.date | None = None,
     note: str = "",
+    publish: bool = True,
 ) -> ScheduleEntry:
+    """Add a window. With ``publish=False`` it is a draft: it opens nothing and shows nowhere public
+    until ``schedule_entries_publish``."""
     school = term.school
     _require(actor, school, "schedule.manage")
     default_office = WORK_ITEMS[work_item].office if work_item in WORK_ITEMS else ""
@@ -108,13 +112,33 @@ def schedule_entry_create(
         ends_on=ends_on,
         self_check_on=self_check_on,
         note=(note or "").strip()[:200],
+        published_at=timezone.now() if publish else None,
     )
     _validate(entry)
     entry.save()
     record(
-        actor=actor, school=school, action="schedule_entry.create", obj=entry, changes={"after": _entry_values(entry)}
+        actor=actor,
+        school=school,
+        action="schedule_entry.create",
+        obj=entry,
+        changes={"after": _entry_values(entry), "published": publish},
     )
     return entry
+
+
+@transaction.atomic
+def schedule_entries_publish(*, actor: Actor, term: Term) -> int:
+    """Publish every draft of ``term``: from now on they open their windows and show on the public
+    page and calendar feeds. Returns how many were published."""
+    school = term.school
+    _require(actor, school, "schedule.manage")
+    drafts = ScheduleEntry.objects.select_for_update().filter(school=school, term=term, published_at__isnull=True)
+    pks = list(drafts.values_list("pk", flat=True))
+    if not pks:
+        raise ServiceError(_("This term has no draft windows to publish."))
+    ScheduleEntry.objects.filter(pk__in=pks).update(published_at=timezone.now())
+    record(actor=actor, school=school, action="schedule.publish", obj=term, changes={"entries": pks})
+    return len(pks)
 
 
 @transaction.atomic
@@ -200,6 +224,7 @@ def schedule_copy_from_last_year(*, actor: Actor, term: Term) -> list[ScheduleEn
             ends_on=shift_one_year(row.ends_on),
             self_check_on=shift_one_year(row.self_check_on) if row.self_check_on else None,
             note=row.note,
+            published_at=None,  # a draft: its dates are checked, then published
         )
         for row in rows
     ]
@@ -272,6 +297,34 @@ def schedule_extension_grant(
         },
     )
     return extension
+
+
+@transaction.atomic
+def schedule_extension_revoke(*, actor: Actor, extension: object) -> None:
+    """Take back an extension granted by mistake (a ``ScheduleExtension`` or, for upload,
+    certification and selection, a ``portfolio.WindowExtension``); the audit entry keeps it."""
+    from licheng.portfolio.models import WindowExtension
+
+    if not isinstance(extension, (ScheduleExtension, WindowExtension)):
+        raise ServiceError(_("There is no such extension."))
+    school = extension.school
+    if actor.user is None or not has_permission(actor.user, school, "schedule.grant_extensions"):
+        raise ServiceError(_("You may not extend windows."))
+    work_item = extension.work_item if isinstance(extension, ScheduleExtension) else extension.kind
+    record(
+        actor=actor,
+        school=school,
+        action="schedule_extension.revoke",
+        obj=extension,  # type: ignore[arg-type]
+        changes={
+            "user": extension.user_id,
+            "work_item": work_item,
+            "term": extension.term_id,
+            "until": extension.until.isoformat(),
+            "reason": extension.reason,
+        },
+    )
+    extension.delete()
 
 
 # --- private "my deadlines" calendar address -----------------------------------------------------

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
@@ -71,7 +72,9 @@ def index(request: HttpRequest) -> HttpResponse:
             raise Http404
     else:
         term = current_term(school)
-    entries = list(entries_of(term)) if term is not None else []
+    may_manage = has_permission(request.user, school, "schedule.manage")  # type: ignore[arg-type]
+    entries = list(entries_of(term, drafts=may_manage)) if term is not None else []
+    published = [e for e in entries if e.published_at is not None]
     return render(
         request,
         "schedule/index.html",
@@ -79,8 +82,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "terms": terms,
             "term": term,
             "rows": _rows(entries),
-            "may_manage": has_permission(request.user, school, "schedule.manage"),  # type: ignore[arg-type]
-            "uses_term_fields": term is not None and not entries,
+            "may_manage": may_manage,
+            "drafts": len(entries) - len(published),
+            "has_entries": bool(entries),
+            "uses_term_fields": term is not None and not published,
         },
     )
 
@@ -92,11 +97,19 @@ def entry_create(request: HttpRequest, term_pk: int) -> HttpResponse:
     form = EntryForm(request.POST or None, initial={"work_item": request.GET.get("work_item")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.schedule_entry_create(actor=Actor.from_request(request), term=term, **form.cleaned_data)
+            publish = request.POST.get("publish") == "1"
+            services.schedule_entry_create(
+                actor=Actor.from_request(request), term=term, publish=publish, **form.cleaned_data
+            )
         except ServiceError as error:
             _show_error(form, error)
         else:
-            messages.success(request, _("The window was added to the schedule."))
+            if publish:
+                messages.success(request, _("The window was added to the schedule and published."))
+            else:
+                messages.success(
+                    request, _("The window was saved as a draft: it opens nothing and shows nowhere until published.")
+                )
             return redirect(f"{reverse('schedule:index')}?term={term.pk}")
     return render(request, "schedule/entry_form.html", {"form": form, "term": term, "entry": None})
 
@@ -150,6 +163,28 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @school_view("schedule.manage")
+def publish(request: HttpRequest, term_pk: int) -> HttpResponse:
+    school = request.school  # type: ignore[attr-defined]
+    term = get_object_or_404(terms_of(school), pk=term_pk)
+    try:
+        count = services.schedule_entries_publish(actor=Actor.from_request(request), term=term)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d window was published: it is in force and on the public schedule.",
+                "%(count)d windows were published: they are in force and on the public schedule.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(f"{reverse('schedule:index')}?term={term.pk}")
+
+
+@require_POST
+@school_view("schedule.manage")
 def copy_last_year(request: HttpRequest, term_pk: int) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]
     term = get_object_or_404(terms_of(school), pk=term_pk)
@@ -160,7 +195,10 @@ def copy_last_year(request: HttpRequest, term_pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(count)s windows were copied from last year, each moved 52 weeks later (same weekday).")
+            _(
+                "%(count)s windows were copied from last year as drafts, each moved 52 weeks later (same "
+                "weekday). Check them, then publish."
+            )
             % {"count": len(copies)},
         )
     return redirect(f"{reverse('schedule:index')}?term={term.pk}")
@@ -180,6 +218,25 @@ def _find_person(text: str) -> User | None:
     if student is not None:
         return student.user
     return User.objects.filter(username=text).first()
+
+
+@require_POST
+@school_view("schedule.grant_extensions")
+def extension_revoke(request: HttpRequest, source: str, pk: int) -> HttpResponse:
+    from licheng.portfolio.models import WindowExtension
+
+    school = request.school  # type: ignore[attr-defined]
+    model = {"schedule": ScheduleExtension, "portfolio": WindowExtension}.get(source)
+    if model is None:
+        raise Http404
+    extension = get_object_or_404(model.objects.filter(school=school).select_related("user"), pk=pk)  # type: ignore[attr-defined]
+    try:
+        services.schedule_extension_revoke(actor=Actor.from_request(request), extension=extension)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The extension for %(person)s was revoked.") % {"person": extension.user})
+    return redirect("schedule:extensions")
 
 
 @school_view("schedule.grant_extensions")
@@ -218,6 +275,8 @@ def extensions(request: HttpRequest) -> HttpResponse:
 
     schedule_rows: list[dict[str, Any]] = [
         {
+            "source": "schedule",
+            "pk": e.pk,
             "user": e.user,
             "label": WORK_ITEMS[e.work_item].label if e.work_item in WORK_ITEMS else e.work_item,
             "term": e.term,
@@ -232,6 +291,8 @@ def extensions(request: HttpRequest) -> HttpResponse:
     ]
     portfolio_rows: list[dict[str, Any]] = [
         {
+            "source": "portfolio",
+            "pk": e.pk,
             "user": e.user,
             "label": WORK_ITEMS[e.kind].label,
             "term": e.term,
@@ -345,7 +406,11 @@ def _public_school(code: str) -> School:
 
 def _public_entries(school: School) -> tuple[list[Term], list[ScheduleEntry]]:
     terms = published_terms(school)
-    entries = list(ScheduleEntry.objects.filter(school=school, term__in=terms).select_related("term__academic_year"))
+    entries = list(
+        ScheduleEntry.objects.filter(school=school, term__in=terms, published_at__isnull=False).select_related(
+            "term__academic_year"
+        )
+    )
     return terms, entries
 
 

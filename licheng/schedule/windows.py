@@ -5,10 +5,10 @@ person)`` and ``window_dates(school, work_item, term, grade, batch)``.
 
 Rules
 - Dates are inclusive and school-local (Asia/Taipei, ``timezone.localdate``).
-- A term's windows come from its ``ScheduleEntry`` rows. An entry without a grade applies to every
-  grade; an entry for a grade wins over the every-grade entry for that grade. Grade 12 may have
-  two batches (1 and 2) of the same work item; a person whose batch is not known is inside the
-  window while either batch is open.
+- A term's windows come from its published ``ScheduleEntry`` rows (a draft counts for nothing).
+  An entry without a grade applies to every grade; an entry for a grade wins over the every-grade
+  entry for that grade. Grade 12 may have two batches (1 and 2) of the same work item; a person
+  whose batch is not known is inside the window while either batch is open.
 - **Fallback**: until a school has any schedule entry for a term, the term's own
   ``upload_/certification_/selection_opens_on/closes_on`` fields answer for ``upload``,
   ``certification`` and ``selection`` (``performance_upload`` follows ``upload``), and every other
@@ -108,9 +108,9 @@ def terms_windows(terms: Iterable[Term]) -> dict[int, list[Window] | None]:
     result: dict[int, list[Window] | None] = {t.pk: None for t in terms}
     if not terms:
         return result
-    rows = ScheduleEntry.objects.filter(school_id=terms[0].school_id, term__in=terms).values_list(
-        "term_id", "work_item", "grade", "batch", "starts_on", "ends_on"
-    )
+    rows = ScheduleEntry.objects.filter(
+        school_id=terms[0].school_id, term__in=terms, published_at__isnull=False
+    ).values_list("term_id", "work_item", "grade", "batch", "starts_on", "ends_on")
     for term_id, work_item, grade, batch, starts_on, ends_on in rows:
         windows = result[term_id]
         if windows is None:
@@ -163,7 +163,11 @@ def self_check_date(work_item: str, term: Term, grade: int | None = None) -> dat
     from licheng.schedule.models import ScheduleEntry
 
     _check(work_item)
-    rows = list(ScheduleEntry.objects.filter(term=term, work_item=work_item).values_list("grade", "self_check_on"))
+    rows = list(
+        ScheduleEntry.objects.filter(term=term, work_item=work_item, published_at__isnull=False).values_list(
+            "grade", "self_check_on"
+        )
+    )
     if grade is not None:
         rows = [r for r in rows if r[0] == grade] or [r for r in rows if r[0] is None]
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -17,7 +18,7 @@ class RocDateInput(forms.TextInput):
     """A text box that shows a date as ``112.02.10``."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "112.02.10", "inputmode": "numeric", "autocomplete": "off"}
+        defaults = {"placeholder": "115.11.01", "inputmode": "decimal", "autocomplete": "off", "size": "10"}
         super().__init__({**defaults, **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
@@ -26,21 +27,43 @@ class RocDateInput(forms.TextInput):
         return super().format_value(value)
 
 
+# An ISO date (``2026-11-01``), as a browser's date picker or an API client sends it.
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
+
+
 class RocDateField(forms.Field):
-    """A date typed as an ROC date: ``112.02.10``, ``112/2/10``, ``1120210`` or ``0800116``."""
+    """The one date field of every form: typed and shown as an ROC date (``115.11.01``, also
+    ``115/11/01``, ``1151101``); an ISO date (``2026-11-01``) is tolerated."""
 
     widget = RocDateInput
     default_error_messages = {"invalid": _("Enter a date such as 112.02.10.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("Such as 115.11.01"))
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime.date):
             return value
+        text = str(value)
+        iso = _ISO_DATE.match(text)
+        if iso:
+            try:
+                return datetime.date(*(int(part) for part in iso.groups()))
+            except ValueError:
+                raise ValidationError(
+                    _("“%(text)s” is not a real date; write it like 115.11.01.") % {"text": text.strip()},
+                    code="invalid",
+                ) from None
         try:
-            return rocdate.parse_roc(str(value))
+            return rocdate.parse_roc(text)
         except rocdate.RocDateError as error:
             raise ValidationError(str(error), code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return rocdate.format_roc(value) if isinstance(value, datetime.date) else value
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         try:

@@ -94,6 +94,12 @@ CASES = [
     Case("portfolio:reasons", VIEW_ALL_POST, method="post", data=lambda w: {"code": "05", "label": "測試"}),
     Case("portfolio:extensions", VIEW_ALL_PAGE),
     Case("portfolio:extensions", VIEW_ALL_POST, method="post", data=lambda w: {"username": "student"}),
+    Case(
+        "portfolio:extension_revoke",
+        who(403, anonymous=302, registry=OK, school_admin=OK, outsider=404),
+        kwargs=lambda w: {"pk": w.extra["window_extension"].pk},
+        method="post",
+    ),
     # --- API ---------------------------------------------------------------------------------
     Case("api-v1:portfolio_outcome_list", who(404, anonymous=401, student=200)),
     # Multipart only: an empty JSON body is refused (422) before the student check, for everyone.
@@ -164,6 +170,17 @@ def extend(world: Any) -> None:
     )
     version = CourseOutcomeVersion.objects.create(school=p.school, outcome=outcome, number=1, description="作品")
     world.extra["outcome"] = outcome
+    from licheng.portfolio.models import WindowExtension
+
+    world.extra["window_extension"] = WindowExtension.objects.create(
+        school=p.school,
+        user=p.student_user,
+        kind="upload",
+        term=p.term,
+        until=today + datetime.timedelta(days=5),
+        reason="住院",
+        granted_by=p.registry,
+    )
     world.extra["version"] = version
     world.extra["outcome_file"] = CourseOutcomeFile.objects.create(school=p.school, version=version, stored_file=stored)
     # A finished export with its files in storage.

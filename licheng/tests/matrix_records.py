@@ -39,6 +39,7 @@ CASES = [
     Case("records:grades", PAGE_REGISTRY),
     Case("records:grade_create", PAGE_REGISTRY),
     Case("records:grade_edit", PAGE_REGISTRY_OBJ, kwargs=GRADE),
+    Case("records:grade_delete", POST_REGISTRY_OBJ, kwargs=GRADE, method="post", data=lambda w: {"reason": "誤植"}),
     Case("records:grade_export", PAGE_REGISTRY),
     Case("records:transcript", TRANSCRIPT, kwargs=STUDENT),
     # Only a student has a transcript of their own (sent on to it); anyone else: 404.
@@ -53,6 +54,13 @@ CASES = [
     Case("records:course_code_import", who(403, anonymous=302, school_admin=OK, outsider=OK), method="post"),
     Case("api-v1:records_grades", API_REGISTRY),
     Case("api-v1:records_grade_create", API_REGISTRY_POST, method="post", data=_grade_payload),
+    Case(
+        "api-v1:records_grade_delete",
+        who(403, anonymous=401, registry=204, school_admin=204, outsider=404),
+        kwargs=lambda w: {"grade_id": w.extra["records_grade"].pk},
+        method="delete",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("api-v1:records_transcript", API_TRANSCRIPT, kwargs=API_STUDENT),
     Case("api-v1:records_course_codes", API_REGISTRY),
     # The pre-check roster: whoever sees every grade (registry, curriculum, admin). The outsider's

@@ -32,9 +32,16 @@ CASES: list[Case] = [
         data=lambda w: {"work_item": "pre_check", "starts_on": "2025-09-01", "ends_on": "2025-09-16"},
     ),
     Case("schedule:copy_last_year", MANAGE_POST_OBJ, kwargs=TERM, method="post"),
+    Case("schedule:publish", MANAGE_POST_OBJ, kwargs=TERM, method="post"),
     Case("schedule:entry_edit", MANAGE_OBJ, kwargs=ENTRY),
     Case("schedule:entry_delete", MANAGE_POST_OBJ, kwargs=ENTRY, method="post"),
     Case("schedule:extensions", EXTEND),
+    Case(
+        "schedule:extension_revoke",
+        MANAGE_POST_OBJ,
+        kwargs=lambda w: {"source": "schedule", "pk": w.extra["schedule_extension"].pk},
+        method="post",
+    ),
     Case(
         "schedule:extensions",
         who(403, anonymous=302, registry=OK, school_admin=OK, outsider=OK),
@@ -71,3 +78,14 @@ def extend(world: World) -> None:
         ends_on=datetime.date(2025, 9, 30),
     )
     world.extra["schedule_token"] = services.calendar_token_issue(actor=Actor(user=p.student_user))
+    from licheng.schedule.models import ScheduleExtension
+
+    world.extra["schedule_extension"] = ScheduleExtension.objects.create(
+        school=p.school,
+        user=p.student_user,
+        work_item="pre_check",
+        term=p.term,
+        until=datetime.date(2099, 1, 1),
+        reason="補件",
+        granted_by=p.registry,
+    )

@@ -28,9 +28,31 @@ CASES = [
     Case("workinggroup:meeting_create", MANAGE),
     Case("workinggroup:meeting_detail", VIEW_OBJ, kwargs=MEETING),
     Case("workinggroup:meeting_attach", MANAGE_OBJ_POST, kwargs=MEETING, method="post"),
+    Case("workinggroup:meeting_delete", who(403, anonymous=302, school_admin=200, outsider=404), kwargs=MEETING),
+    Case(
+        "workinggroup:meeting_delete",
+        MANAGE_OBJ_POST,
+        kwargs=MEETING,
+        method="post",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("workinggroup:meeting_file", VIEW_OBJ, kwargs=MEETING_FILE),
+    Case(
+        "api-v1:workinggroup_meeting_delete",
+        who(403, anonymous=401, school_admin=204, outsider=404),
+        kwargs=lambda w: {"meeting_id": w.extra["wg_meeting"].pk},
+        method="delete",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("workinggroup:trainings", VIEW),
     Case("workinggroup:training_create", MANAGE),
+    Case(
+        "workinggroup:training_delete",
+        MANAGE_OBJ_POST,
+        kwargs=lambda w: {"pk": w.extra["wg_training"].pk},
+        method="post",
+        data=lambda w: {"reason": "誤植"},
+    ),
     Case("workinggroup:evaluations", VIEW),
     Case("workinggroup:evaluation_create", MANAGE),
     Case("workinggroup:export", VIEW, kwargs=lambda w: {"kind": "meetings"}),
@@ -77,6 +99,15 @@ def extend(world: World) -> None:
         media_max_bytes=corpus.LIMIT,
     )
     world.extra["wg_meeting"] = meeting
+    world.extra["wg_training"] = services.training_record(
+        actor=actor,
+        school=p.school,
+        kind="briefing",
+        audience="parents",
+        held_on=p.term.starts_on,
+        title="說明會",
+        attendance_count=10,
+    )
     world.extra["wg_attachment"] = MeetingAttachment.objects.create(
         school=p.school, meeting=meeting, stored_file=stored
     )

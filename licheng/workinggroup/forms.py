@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from licheng.schools.forms import RocDateField
 from licheng.workinggroup.models import Audience, EvaluationKind, GroupRole, TrainingKind
@@ -17,7 +18,7 @@ class MemberForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = RocDateField(label=_("date"))
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("meeting", "title"), max_length=120)
     place = forms.CharField(label=_("place"), max_length=100, required=False)
     attendance = forms.IntegerField(label=_("members present"), min_value=0, max_value=200, required=False)
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
@@ -33,7 +34,7 @@ class TrainingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=TrainingKind.choices)
     audience = forms.ChoiceField(label=_("audience"), choices=Audience.choices)
     held_on = RocDateField(label=_("date"))
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("training", "title"), max_length=120)
     attendance_count = forms.IntegerField(label=_("attendance"), min_value=0, max_value=100000)
     attendees = forms.CharField(
         label=_("attendance list"),
@@ -48,7 +49,7 @@ class TrainingForm(forms.Form):
 class EvaluationForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=EvaluationKind.choices)
     recorded_on = RocDateField(label=_("date"))
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("evaluation", "title"), max_length=120)
     persons = forms.CharField(
         label=_("persons"), max_length=500, required=False, help_text=_("For award proposals: who, separated by 、")
     )

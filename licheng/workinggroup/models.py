@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from licheng.schools.models import School
@@ -49,7 +50,7 @@ class Meeting(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=120)
     place = models.CharField(_("place"), max_length=100, blank=True)
     agenda = models.TextField(_("agenda"), max_length=5000)
     minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
@@ -99,7 +100,7 @@ class Training(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=TrainingKind.choices)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     held_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("training", "title"), max_length=120)
     attendance_count = models.PositiveIntegerField(_("attendance"))
     attendees = models.TextField(_("attendance list"), max_length=10000, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -124,7 +125,7 @@ class Evaluation(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=EvaluationKind.choices)
     recorded_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("evaluation", "title"), max_length=120)
     persons = models.CharField(
         _("persons"), max_length=500, blank=True, help_text=_("For award proposals: who, separated by 、")
     )

@@ -307,6 +307,55 @@ def evaluation_record(
     return evaluation
 
 
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for deleting it."), field="reason")
+    if len(reason) > 200:
+        raise ServiceError(_("Keep the reason under 200 characters."), field="reason")
+    return reason
+
+
+def meeting_delete(*, actor: Actor, meeting: Meeting, reason: str) -> None:
+    """Delete a meeting recorded by mistake, with its attachments' links (the stored files stay in
+    storage, as every stored file does); the audit entry keeps what it was and why it went."""
+    _require(actor, meeting.school)
+    reason = _reason(reason)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        record(
+            actor=actor,
+            school=meeting.school,
+            action="workinggroup.meeting_delete",
+            obj=meeting,
+            changes={
+                **snapshot(meeting, ["held_on", "title", "place", "agenda", "decisions", "attendance"]),
+                "files": list(meeting.attachments.values_list("stored_file_id", flat=True)),
+                "reason": reason,
+            },
+        )
+        meeting.delete()
+
+
+def training_delete(*, actor: Actor, training: Training, reason: str) -> None:
+    """Delete a training or briefing recorded by mistake; the audit entry keeps what it was."""
+    _require(actor, training.school)
+    reason = _reason(reason)
+    with transaction.atomic():
+        training = Training.objects.select_for_update().get(pk=training.pk)
+        record(
+            actor=actor,
+            school=training.school,
+            action="workinggroup.training_delete",
+            obj=training,
+            changes={
+                **snapshot(training, ["kind", "audience", "held_on", "title", "attendance_count", "note"]),
+                "reason": reason,
+            },
+        )
+        training.delete()
+
+
 def meeting_warnings(school: School, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """Terms of the current academic year that have started and have fewer meetings than the school's
     rule (``working_group_meetings_per_term``). Three queries."""

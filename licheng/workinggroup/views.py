@@ -8,8 +8,10 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
@@ -207,6 +209,70 @@ def meeting_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     return file_response(request, attachment.stored_file, inline=True)
 
 
+def _delete(
+    request: HttpRequest, obj: Any, what: str, summary: list[tuple[str, str]], delete: Any, done: str
+) -> HttpResponse:
+    """Ask first (GET: what goes, and a reason), then delete (POST) through the service."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete(request.POST.get("reason", ""))
+        except ServiceError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, _("Deleted: {what}.").format(what=what))
+            return redirect(done)
+    return render(
+        request,
+        "workinggroup/confirm_delete.html",
+        {
+            "what": what,
+            "summary": summary,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "back": reverse(done),
+        },
+        status=400 if error else 200,
+    )
+
+
+@school_view("workinggroup.manage")
+def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting: Meeting = get_object_or_404(Meeting.objects.filter(school=request.school), pk=pk)  # type: ignore[attr-defined]
+    summary = [
+        (_("date"), _roc(meeting.held_on)),
+        (pgettext("meeting", "title"), meeting.title),
+        (_("attachments"), str(meeting.attachments.count())),
+    ]
+    return _delete(
+        request,
+        meeting,
+        meeting.title,
+        summary,
+        lambda reason: services.meeting_delete(actor=Actor.from_request(request), meeting=meeting, reason=reason),
+        "workinggroup:meetings",
+    )
+
+
+@school_view("workinggroup.manage")
+def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    training: Training = get_object_or_404(Training.objects.filter(school=request.school), pk=pk)  # type: ignore[attr-defined]
+    summary = [
+        (_("date"), _roc(training.held_on)),
+        (_("kind"), str(training.get_kind_display())),
+        (pgettext("training", "title"), training.title),
+        (_("attendance"), str(training.attendance_count)),
+    ]
+    return _delete(
+        request,
+        training,
+        training.title,
+        summary,
+        lambda reason: services.training_delete(actor=Actor.from_request(request), training=training, reason=reason),
+        "workinggroup:trainings",
+    )
+
+
 @school_view("workinggroup.view")
 def trainings(request: HttpRequest) -> HttpResponse:
     rows = Training.objects.filter(school=request.school)  # type: ignore[attr-defined]
@@ -295,7 +361,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         header = [
             _("Term"),
             _("date"),
-            _("title"),
+            pgettext("meeting", "title"),
             _("place"),
             _("members present"),
             _("agenda"),
@@ -321,7 +387,15 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         ]
     elif kind == "trainings":
         title = _("Trainings and briefings")
-        header = [_("date"), _("kind"), _("audience"), _("title"), _("attendance"), _("attendance list"), _("note")]
+        header = [
+            _("date"),
+            _("kind"),
+            _("audience"),
+            pgettext("training", "title"),
+            _("attendance"),
+            _("attendance list"),
+            _("note"),
+        ]
         rows = [
             [
                 _roc(t.held_on),
@@ -336,7 +410,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         ]
     elif kind == "evaluations":
         title = _("Evaluations and award proposals")
-        header = [_("date"), _("kind"), _("title"), _("persons"), _("content"), _("outcome")]
+        header = [_("date"), _("kind"), pgettext("evaluation", "title"), _("persons"), _("content"), _("outcome")]
         rows = [
             [_roc(e.recorded_on), e.get_kind_display(), e.title, e.persons, e.content, e.outcome]
             for e in Evaluation.objects.filter(school=school)[:5000]

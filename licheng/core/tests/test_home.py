@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licheng.people.models import ProxyAssignment
+from licheng.schools import rocdate
 from licheng.testing.clients import client_in
 from licheng.testing.factories import StudentFactory, enrol, make_course, make_staff
 from licheng.testing.personas import Personas
@@ -147,6 +148,30 @@ def test_office_role_gets_an_empty_state_per_office(personas: Personas) -> None:
     assert 'id="section-office-activities"' in page
     assert 'id="section-office-guidance"' in page
     assert "will appear here when this term's schedule is published" in page
+
+
+def test_office_card_says_not_yet_published_only_while_it_is_not(personas: Personas) -> None:
+    from licheng.audit.services import Actor
+    from licheng.schedule import services as schedule_services
+    from licheng.schedule.models import ScheduleEntry
+
+    clerk = make_staff(personas.school, "discipline", "guidance", username="clerk")
+    term = personas.term
+    entry = schedule_services.schedule_entry_create(
+        actor=Actor(user=personas.registry),
+        term=term,
+        work_item="entry_discipline",
+        starts_on=term.starts_on,
+        ends_on=term.starts_on + datetime.timedelta(days=14),
+        publish=False,
+    )
+    assert "will appear here when this term's schedule is published" in _home(clerk)  # a draft is not published
+    ScheduleEntry.objects.filter(pk=entry.pk).update(published_at=timezone.now())
+    page = _home(clerk)
+    assert "will appear here when this term's schedule is published" not in page
+    assert "Attendance, rewards and penalties entered" in page  # the discipline section's window, with its dates
+    assert rocdate.format_roc(term.starts_on) in page
+    assert "This term's schedule is published; it has no window for the Guidance office." in page
 
 
 def test_user_without_roles_is_told_what_will_appear(personas: Personas) -> None:

@@ -135,6 +135,23 @@ def test_operator_chooses_a_school_and_lands_home(personas: Personas) -> None:
     assert "甲高級中學" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize("url", ["/people/students/", "/submissions/", "/audit/"])
+def test_operator_is_told_why_school_pages_are_closed(personas: Personas, url: str) -> None:
+    client = _client(personas.operator)
+    client.post(reverse("choose_school"), {"school": personas.school.pk})
+    client.cookies["django_language"] = "en"
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "You are the deployment's operator, looking at 甲高級中學." in page
+    assert "ask your school administrator" not in page  # the staff wording does not fit the operator
+    assert reverse("choose_school") in page
+    # Someone of the school without the permission keeps the usual wording.
+    refused = client_in("en", personas.student_user).get(url)
+    assert refused.status_code == 403
+    assert "ask your school administrator" in refused.content.decode() and "operator" not in refused.content.decode()
+
+
 @pytest.mark.parametrize("choice", ["", "abc", "999999"])
 def test_operator_bad_choice_is_explained_and_changes_nothing(personas: Personas, choice: str) -> None:
     client = _client(personas.operator)

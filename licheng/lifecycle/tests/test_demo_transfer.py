@@ -45,6 +45,7 @@ def test_a_transfer_between_two_demo_schools_carries_every_file(
             reverse("lifecycle:change", args=[student.pk, "transfer_out"]),
             {
                 "transfer_out-effective_on": "115.11.20",
+                "confirmed": "1",
                 "transfer_out-other_school_code": "100002",
                 "transfer_out-other_school_name": "歷程示範第二高級中學",
             },

@@ -26,9 +26,12 @@ from licheng.testing.personas import Personas
 pytestmark = pytest.mark.django_db
 
 
-def change(p: Personas, kind: str, user: Any = None, **fields: str) -> Any:
+def change(p: Personas, kind: str, user: Any = None, confirmed: bool = True, **fields: str) -> Any:
+    """Post a change as the registry's page does; a sealing change is confirmed unless told not to."""
     client = client_in("en", user or p.registry)
     data = {f"{kind}-{key}": value for key, value in fields.items()}
+    if confirmed:
+        data["confirmed"] = "1"
     return client.post(reverse("lifecycle:change", args=[p.student.pk, kind]), data, follow=True)
 
 

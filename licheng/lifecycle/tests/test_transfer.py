@@ -40,6 +40,7 @@ def transfer_out(p: Personas, capture: Any) -> bytes:
             reverse("lifecycle:change", args=[p.student.pk, "transfer_out"]),
             {
                 "transfer_out-effective_on": "115.01.20",
+                "confirmed": "1",
                 "transfer_out-other_school_code": p.other_school.code,
                 "transfer_out-other_school_name": p.other_school.name,
             },
@@ -282,7 +283,8 @@ def test_a_lost_file_fails_the_package_visibly_and_it_can_be_made_again(
     client = client_in("en", p.registry)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("lifecycle:change", args=[p.student.pk, "transfer_out"]), {"transfer_out-effective_on": "115.01.20"}
+            reverse("lifecycle:change", args=[p.student.pk, "transfer_out"]),
+            {"transfer_out-effective_on": "115.01.20", "confirmed": "1"},
         )
     package = TransferPackage.objects.get()
     assert package.state == PackageState.FAILED

@@ -39,3 +39,7 @@ def student_form_data(personas: Personas, **overrides: Any) -> dict[str, Any]:
 
 
 TODAY = datetime.date.today()
+
+
+# The browser fixtures (Chromium through Playwright) live with core's browser tests.
+from licheng.core.tests.conftest import chromium, desktop_page, phone_page, screenshot_dir  # noqa: E402, F401

@@ -128,7 +128,11 @@ def test_form_list_and_export(personas: Personas, guidance: Client, django_asser
     # classes for the filter, count, one page of rows with student and class joined
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         response = guidance.get(list_url, {"term": "114-1", "q": personas.student.student_number})
-    assert response.content.decode().count("<tr>") == 31 + 1  # the header and every row
+    page = response.content.decode()
+    assert page.count("<tr>") == 31 + 1  # the header and every row
+    # Career exploration has no kinds to filter by: no stray 獎懲類別 filter.
+    assert "獎懲類別" not in page and 'name="choice"' not in page
+    assert '<span class="filter"><label for="id_term">' in page  # each label sits with its input
     sheet = openpyxl.load_workbook(io.BytesIO(guidance.get(reverse("records:career_exploration_export")).content))
     rows = list(sheet.active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0] == tuple(HEADER) and len(rows) == 32

@@ -114,6 +114,8 @@ def test_form_enters_a_certificate_and_refuses_the_same_one_twice(personas: Pers
     entry = OfficeRecord.objects.get()
     assert entry.performance.fields["date"] == "2025-11-20"
     assert entry.performance.is_staff_verified and entry.academic_year == 114
+    listed = internship.get(reverse("records:office_records") + "?kind=certificates").content.decode()
+    assert "114.11.20" in listed and "2025-11-20" not in listed
     again = internship.post(url, data)
     assert again.status_code == 200 and "已經有這筆紀錄" in again.content.decode()
     assert OfficeRecord.objects.count() == 1

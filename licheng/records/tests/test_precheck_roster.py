@@ -128,3 +128,26 @@ def test_the_page_costs_the_same_queries_for_more_students(
     # session, user with school, permissions (a few), terms, enrolments with students and courses, codes
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert registry.get(url).status_code == 200
+
+
+def test_the_page_opens_on_the_current_term_not_next(personas: Personas, registry: Client) -> None:
+    from licheng.testing.factories import make_term
+
+    make_term(personas.school, 116, 1)  # next year's term, made early: no grades yet
+    page = registry.get(reverse("records:precheck_roster")).content.decode()
+    assert f'<option value="{personas.term.pk}" selected>114-1</option>' in page
+
+
+def test_each_students_id_is_checked_once_not_once_per_course(personas: Personas, registry: Client) -> None:
+    from unittest import mock
+
+    from licheng.records import rosters
+    from licheng.testing.factories import make_course
+
+    for number in range(3):
+        enrol(make_course(personas.term, personas.subject_teacher, subject=f"選修{number}"), personas.student)
+    with mock.patch.object(rosters, "validate_national_id", wraps=rosters.validate_national_id) as check:
+        roster = rosters.precheck_rows(personas.school, personas.term)
+    students = {row[0] for row in roster.rows}
+    assert len(roster.rows) > len(students)  # several courses per student
+    assert check.call_count == Student.objects.filter(enrolments__course__term=personas.term).distinct().count()

@@ -147,11 +147,14 @@ def test_template_has_every_roster_column_and_an_example_row(personas: Personas,
     import openpyxl
 
     content = registry.get(reverse("records:import_template", kwargs={"kind": "profiles"})).content
-    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:5] == tuple(HEADER)
     assert rows[0][5:] == tuple(ROSTER_HEADER[2:])
-    example = dict(zip(rows[0], rows[1], strict=True))
-    assert (example["群別代碼"], example["族語認證有效日期"], example["報考年度"]) == ("21", "115.11.01", 113)
+    assert len(rows) == 1  # the sheet that is imported holds only the header
+    notes = list(book.worksheets[1].iter_rows(values_only=True))  # 填寫說明: the example row under the header
+    example = dict(zip(notes[1], notes[2], strict=True))
+    assert (example["群別代碼"], example["族語認證有效日期"], example["報考年度"]) == ("21", "115.11.01", "113")
 
 
 def test_the_import_is_linked_from_the_student_and_grade_lists(personas: Personas, registry: Client) -> None:

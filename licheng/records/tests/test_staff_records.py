@@ -193,8 +193,18 @@ def test_cadre_form_verify_and_change_clears_verification(personas: Personas, ac
     assert "這位學生在該學期已有相同的紀錄" in page and CadreRole.objects.count() == 1
     other = StudentFactory.create(school_class=personas.school_class)
     activities.post(reverse("records:cadre_role_create"), _cadre_form(other.student_number, term="114-2"))
+    # Without a filter the page says the button touches every unverified role of the school.
+    page = activities.get(reverse("records:cadre_roles")).content.decode()
+    assert "未設定任何篩選：這會認證全校所有未認證的幹部紀錄，共 2 筆。" in page
+    assert "認證列出的 2 筆未認證紀錄" in page and 'name="expected" value="2"' in page
+    page = activities.get(reverse("records:cadre_roles"), {"term": "114-1"}).content.decode()
+    assert "未設定任何篩選" not in page and "認證列出的 1 筆未認證紀錄" in page
+    # A count that no longer holds verifies nothing.
+    response = activities.post(reverse("records:cadre_roles_verify"), {"term": "114-1", "expected": "2"}, follow=True)
+    assert "目前符合條件的幹部紀錄有 1 筆，不是頁面顯示的 2 筆" in response.content.decode()
+    assert not CadreRole.objects.filter(verified_at__isnull=False).exists()
     # "Verify all shown" with the 114-1 filter verifies only that term's role.
-    activities.post(reverse("records:cadre_roles_verify"), {"term": "114-1"})
+    activities.post(reverse("records:cadre_roles_verify"), {"term": "114-1", "expected": "1"})
     role = CadreRole.objects.get(student=personas.student)
     assert role.verified_at is not None and role.verified_by is not None
     assert CadreRole.objects.get(student=other).verified_at is None

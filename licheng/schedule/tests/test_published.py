@@ -92,3 +92,45 @@ def test_my_deadlines_page(personas: Personas) -> None:
     add(p, "upload", SEPT, SEPT + datetime.timedelta(days=30))
     page = client_in("en", p.student_user).get(reverse("schedule:my_deadlines")).content.decode()
     assert "Course-outcome upload" in page and "114.09.01" in page
+
+
+def test_a_draft_window_stays_private_until_it_is_published(personas: Personas) -> None:
+    from licheng.audit.models import AuditEntry
+    from licheng.schedule.models import ScheduleEntry
+    from licheng.schedule.windows import window_open
+
+    p = personas
+    registry = client_in("en", p.registry)
+    form = registry.get(reverse("schedule:entry_create", args=[p.term.pk])).content.decode()
+    assert "Save as draft" in form and "Save and publish" in form
+    response = registry.post(
+        reverse("schedule:entry_create", args=[p.term.pk]),
+        {"work_item": "pre_check", "starts_on": "114.09.01", "ends_on": "114.09.30", "publish": "0"},
+        follow=True,
+    )
+    assert "saved as a draft" in response.content.decode()
+    entry = ScheduleEntry.objects.get()
+    assert entry.published_at is None
+    # Those who run the schedule see the draft, marked, with a publish button that gives the count.
+    page = registry.get(reverse("schedule:index"), {"term": p.term.pk}).content.decode()
+    assert "Draft" in page and "Publish 1 draft" in page
+    # Nobody else sees it, and it opens nothing.
+    public = client_in("en").get(reverse("schedule:public", args=[p.school.code])).content.decode()
+    assert "Pre-check" not in public
+    feed = client_in("en").get(reverse("schedule:public_feed", args=[p.school.code])).content
+    assert events(feed) == {}
+    teacher = client_in("en", p.subject_teacher)
+    assert "Pre-check" not in teacher.get(reverse("schedule:index"), {"term": p.term.pk}).content.decode()
+    assert teacher.get("/api/v1/schedule/entries", {"term_id": p.term.pk}).json() == []
+    assert not window_open("pre_check", p.term, None, datetime.date(2025, 9, 10))
+
+    registry.post(reverse("schedule:publish", args=[p.term.pk]))
+    entry.refresh_from_db()
+    assert entry.published_at is not None
+    assert AuditEntry.objects.filter(action="schedule.publish").exists()
+    assert "Pre-check" in client_in("en").get(reverse("schedule:public", args=[p.school.code])).content.decode()
+    assert len(events(client_in("en").get(reverse("schedule:public_feed", args=[p.school.code])).content)) == 1
+    assert window_open("pre_check", p.term, None, datetime.date(2025, 9, 10))
+    # Nothing left to publish: a clear word, nothing changes.
+    response = registry.post(reverse("schedule:publish", args=[p.term.pk]), follow=True)
+    assert "no draft windows to publish" in response.content.decode()

@@ -42,7 +42,7 @@ class DateForm(forms.Form):
     maybe = RocDateField(label="maybe", required=False)
 
 
-@pytest.mark.parametrize("text", ["112.02.10", "112/2/10", "1120210", " 112-2-10 "])
+@pytest.mark.parametrize("text", ["112.02.10", "112/2/10", "112/02/10", "1120210", " 112-2-10 ", "2023-02-10"])
 def test_roc_date_field_accepts_every_form(text: str) -> None:
     form = DateForm({"day": text})
     assert form.is_valid(), form.errors
@@ -54,7 +54,8 @@ def test_roc_date_field_accepts_every_form(text: str) -> None:
     [
         ("112.02.30", "112.02 has no day 30."),
         ("112.13.01", "Month 13 does not exist"),
-        ("2023-02-10", "write the ROC year instead, such as 112.02.10"),
+        ("2023/02/10", "write the ROC year instead, such as 112.02.10"),
+        ("2023-02-30", "is not a real date; write it like 115.11.01"),
         ("tomorrow", "is not an ROC date"),
         ("", "This field is required."),
     ],
@@ -67,7 +68,7 @@ def test_roc_date_field_explains_what_is_wrong(text: str, message: str) -> None:
 
 
 def test_roc_date_field_shows_dates_the_roc_way(personas: Personas) -> None:
-    assert 'placeholder="112.02.10"' in str(DateForm()["day"])
+    assert 'placeholder="115.11.01"' in str(DateForm()["day"])
     assert 'value="112.02.10"' in str(DateForm(initial={"day": datetime.date(2023, 2, 10)})["day"])
     client = client_in("en", personas.school_admin)
     page = client.get(reverse("schools:term_edit", args=[personas.term.pk])).content.decode()

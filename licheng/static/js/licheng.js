@@ -38,11 +38,13 @@
     apply();
   }
 
-  // Buttons and forms that ask before doing something hard to undo: data-confirm="question".
+  // Buttons and forms that ask before doing something hard to undo: data-confirm="question" on the
+  // form or on the button that submits it.
   function setUpConfirm() {
     document.addEventListener("submit", function (event) {
       var form = event.target;
-      var question = form.getAttribute("data-confirm");
+      var button = event.submitter;
+      var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
       if (question && !window.confirm(question)) event.preventDefault();
     });
   }

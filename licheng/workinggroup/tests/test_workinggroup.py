@@ -174,3 +174,30 @@ def test_member_list_queries_stay_bounded(personas: Personas, django_assert_max_
     with django_assert_max_num_queries(len(small)):
         response = client.get(reverse("workinggroup:members"))
     assert "委員42" in response.content.decode()
+
+
+def test_titles_are_named_as_titles_not_job_titles(personas: Personas) -> None:
+    """ "title" of a meeting, training or evaluation is its name (會議名稱, 研習名稱, 名稱), not 職稱."""
+    client = _client(personas.school_admin)
+    client.cookies["django_language"] = "zh-hant"
+    pages = {
+        "workinggroup:meetings": "會議名稱",
+        "workinggroup:meeting_create": "會議名稱",
+        "workinggroup:trainings": "研習名稱",
+        "workinggroup:training_create": "研習名稱",
+        "workinggroup:evaluations": "名稱",
+        "workinggroup:evaluation_create": "名稱",
+    }
+    Training.objects.create(
+        school=personas.school,
+        kind="briefing",
+        audience="parents",
+        held_on=personas.term.starts_on,
+        title="說明會",
+        attendance_count=3,
+        created_by=personas.school_admin,
+    )
+    for name, word in pages.items():
+        page = client.get(reverse(name)).content.decode()
+        assert word in page, name
+        assert "職稱" not in page, name
