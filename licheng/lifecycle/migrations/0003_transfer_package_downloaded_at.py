@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0001_lifecycle_models'),
+        ('lifecycle', '0002_visiting_study_codes'),
     ]
 
     operations = [
