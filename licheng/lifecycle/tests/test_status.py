@@ -26,7 +26,7 @@ from licheng.testing.personas import Personas
 pytestmark = pytest.mark.django_db
 
 
-def change(p: Personas, kind: str, user: Any = None, confirmed: bool = True, **fields: str) -> Any:
+def change(p: Personas, kind: str, user: Any = None, *, confirmed: bool = True, **fields: str) -> Any:
     """Post a change as the registry's page does; a sealing change is confirmed unless told not to."""
     client = client_in("en", user or p.registry)
     data = {f"{kind}-{key}": value for key, value in fields.items()}
