@@ -210,12 +210,17 @@ def test_visiting_study_holds_the_host_codes_of_the_roster(personas: Personas) -
     p = personas
     url = reverse("lifecycle:student", args=[p.student.pk])
     dates = {"other_school_code": "333333", "starts_on": "114.09.01", "ends_on": "114.12.31"}
+
+    def visiting(**codes: str) -> Any:
+        fields: dict[str, Any] = {**dates, **codes}
+        return change(p, "visiting", **fields)
+
     form = client_in("zh-hant", p.registry).get(url)
     assert 'name="visiting-visiting_code"' in page_text(form) and "借讀科班學程別" in page_text(form)
-    response = change(p, "visiting", **dates, visiting_group_code="2-1", visiting_code="AB12")
+    response = visiting(visiting_group_code="2-1", visiting_code="AB12")
     assert "Write a code of up to 4 digits or letters, not “2-1”." in page_text(response)
     assert StatusChange.objects.count() == 0
-    change(p, "visiting", **dates, visiting_group_code="21", visiting_programme_code="301", visiting_code="ab12")
+    visiting(visiting_group_code="21", visiting_programme_code="301", visiting_code="ab12")
     visit = StatusChange.objects.get(kind="visiting")
     assert (visit.visiting_group_code, visit.visiting_programme_code, visit.visiting_code) == ("21", "301", "AB12")
     page = client_in("zh-hant", p.registry).get(url).content.decode()
