@@ -273,6 +273,7 @@ def test_schedule_window_in_the_past_is_not_applied(built: Any) -> None:
         office="registry",
         starts_on=datetime.date(2025, 10, 1),
         ends_on=datetime.date(2025, 10, 5),
+        published_at=timezone.now(),
     )
     response = post_receipt(p, generator.receipt_zip(p.submission, PASSWORD), opens_on="", closes_on="")
     assert response.status_code == 302
