@@ -97,3 +97,19 @@ def menu_for(request: HttpRequest, entries: list[NavEntry] | None = None) -> lis
         name, url = found
         links.append(NavLink(entry.label, url, name, name == current_name))
     return links
+
+
+def may_open(request: HttpRequest, url: str) -> bool:
+    """False when ``url`` is a menu page that this user's menu leaves out (it would answer 403);
+    True for every other page of the site (their views decide)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        view_name = resolve(url.split("?", 1)[0]).view_name
+    except Resolver404:
+        return True
+    entries = [entry for entry in site_menu() if view_name in entry.url_names]
+    if not entries:
+        return True
+    who = who_is(request)
+    return any(entry.allowed(who) for entry in entries)

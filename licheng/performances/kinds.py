@@ -313,6 +313,18 @@ def clean_fields(kind: int, raw: dict[str, Any], codes: dict[str, dict[str, str]
     return {key: value for key, value in cleaned.items() if value is not None}
 
 
+def _roc(value: str) -> str:
+    """A date kept as ISO text, shown as ROC (``2026-09-10`` → ``115.09.10``) like everywhere else."""
+    import datetime
+
+    from licheng.schools import rocdate
+
+    try:
+        return rocdate.format_roc(datetime.date.fromisoformat(value[:10]))
+    except ValueError:
+        return value
+
+
 def display_fields(kind: int, values: dict[str, Any], codes: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
     """(label, shown value) for each filled field, codes and choices shown by their label."""
     rows = []
@@ -325,5 +337,7 @@ def display_fields(kind: int, values: dict[str, Any], codes: dict[str, dict[str,
             shown = codes.get(field.table, {}).get(shown, shown)
         elif field.type == "choice":
             shown = str(dict(field.choices).get(shown, shown))
+        elif field.type == "date":
+            shown = _roc(shown)
         rows.append((str(field.label), shown))
     return rows

@@ -493,6 +493,9 @@ def student_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             "selection_cap": rules.performances_selected,
             "rows": _writing_rows(selectors.writings_of(student, term)) if term else [],
             "review_roles": [(r, ReviewerRole(r).label) for r in review_roles],
+            # the class overview only for those who may open it (a parent may not)
+            "may_open_class": student.school_class_id is not None
+            and selectors.classes_for_overview(user, school, None).filter(pk=student.school_class_id).exists(),
         },
     )
 

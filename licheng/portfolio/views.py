@@ -256,7 +256,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if state not in VersionState.values:
         state = VersionState.PENDING
     term = current_term(school)
-    courses = selectors.queue_courses(user, school, None)
+    today = timezone.localdate()
+    # a term that has not started yet has nothing to certify: its courses stay off the list until
+    # an outcome arrives
+    courses = [
+        c
+        for c in selectors.queue_courses(user, school, None)
+        if c.term.starts_on <= today or any(c.counts.values())  # type: ignore[attr-defined]
+    ]
     course_id = request.GET.get("course")
     course = next((c for c in courses if str(c.pk) == course_id), None)
     if course_id and course is None:

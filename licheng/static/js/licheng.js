@@ -47,10 +47,74 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setUpMenu(); setUpConfirm(); });
-  } else {
+  // Tables that scroll sideways (on a phone) become labelled regions a keyboard can reach and
+  // scroll: every table.table sits in a .table-wrap; a wrap wider than its box gets tabindex="0",
+  // role="region" and a label (the table's caption, else the nearest heading before it).
+  function labelFor(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var node = wrap;
+    while (node && node !== document.body) {
+      var previous = node.previousElementSibling;
+      while (previous) {
+        if (/^H[1-6]$/.test(previous.tagName)) return previous.textContent.trim();
+        var inner = previous.querySelectorAll ? previous.querySelectorAll("h1, h2, h3, h4") : [];
+        if (inner.length) return inner[inner.length - 1].textContent.trim();
+        previous = previous.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return document.title;
+  }
+
+  function setUpScrollRegions() {
+    var tables = document.querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      if (table.parentElement && table.parentElement.classList.contains("table-wrap")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+    function apply() {
+      Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+        if (wrap.scrollWidth > wrap.clientWidth + 1) {
+          wrap.setAttribute("tabindex", "0");
+          wrap.setAttribute("role", "region");
+          if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+            wrap.setAttribute("aria-label", labelFor(wrap));
+          }
+        } else if (wrap.getAttribute("tabindex") === "0" && !wrap.hasAttribute("data-focusable")) {
+          wrap.removeAttribute("tabindex");
+          wrap.removeAttribute("role");
+        }
+      });
+    }
+    apply();
+    window.addEventListener("resize", apply);
+  }
+
+  // A "tick all" checkbox: data-select-all="name" ticks or clears every checkbox of that name.
+  function setUpSelectAll() {
+    document.addEventListener("change", function (event) {
+      var box = event.target;
+      var name = box.getAttribute && box.getAttribute("data-select-all");
+      if (!name) return;
+      var boxes = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+      Array.prototype.forEach.call(boxes, function (other) { other.checked = box.checked; });
+    });
+  }
+
+  function setUp() {
+    setUpSelectAll();
     setUpMenu();
     setUpConfirm();
+    setUpScrollRegions();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
   }
 })();
