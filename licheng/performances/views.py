@@ -23,7 +23,7 @@ from licheng.performances import selectors, services, windows
 from licheng.performances.forms import CodeForm, PerformanceForm, ReviewForm, WritingForm
 from licheng.performances.kinds import KINDS, display_fields
 from licheng.performances.models import Performance, ReviewerRole, Writing, WritingKind
-from licheng.performances.writings import SECTIONS
+from licheng.performances.writings import SECTIONS, html_to_text
 from licheng.schools.models import AcademicYear, School, Term
 from licheng.schools.selectors import current_term, rules_for
 
@@ -395,7 +395,9 @@ def writing_edit(request: HttpRequest, kind: str) -> HttpResponse:
             except ServiceError as error:
                 _form_error(form, error, error.field)
     else:
-        form = WritingForm(initial=writing.sections if writing else None, kind=kind)
+        # the kept HTML back as the text the student types (paragraphs, **bold**, lists …)
+        initial = {key: html_to_text(html) for key, html in writing.sections.items()} if writing else None
+        form = WritingForm(initial=initial, kind=kind)
     return render(
         request,
         "performances/writing_form.html",
