@@ -105,7 +105,38 @@
     });
   }
 
+  // A long list to choose from (<select data-searchable>): a search box above it shows only the
+  // options containing what is typed (chosen ones stay chosen), and a line says how many are chosen.
+  function setUpSearchableSelects() {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-searchable]"), function (select) {
+      var search = document.createElement("input");
+      search.type = "search";
+      search.className = "select-search";
+      search.setAttribute("aria-label", select.getAttribute("data-search-label") || "");
+      search.placeholder = select.getAttribute("data-search-label") || "";
+      search.setAttribute("aria-controls", select.id);
+      var count = document.createElement("span");
+      count.className = "muted select-count";
+      count.setAttribute("aria-live", "polite");
+      select.parentNode.insertBefore(search, select);
+      select.parentNode.insertBefore(count, select.nextSibling);
+      function showCount() {
+        count.textContent = select.selectedOptions.length + " / " + select.options.length;
+      }
+      search.addEventListener("input", function () {
+        var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+        Array.prototype.forEach.call(select.options, function (option) {
+          var text = option.textContent.toLowerCase();
+          option.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+        });
+      });
+      select.addEventListener("change", showCount);
+      showCount();
+    });
+  }
+
   function setUp() {
+    setUpSearchableSelects();
     setUpSelectAll();
     setUpMenu();
     setUpConfirm();
