@@ -325,11 +325,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as error:
         messages.error(request, f"{version.outcome.student.name}: {error.message}")
     else:
+        named = {
+            "name": version.outcome.student.name,
+            "course": version.outcome.course.subject_name,
+            "item": version.description.strip()[:30],
+        }
         messages.success(
             request,
-            _("%(name)s: certified.") % {"name": version.outcome.student.name}
+            _("%(name)s, %(course)s “%(item)s”: certified.") % named
             if passed
-            else _("%(name)s: not passed.") % {"name": version.outcome.student.name},
+            else _("%(name)s, %(course)s “%(item)s”: not passed.") % named,
         )
     return _queue_redirect(request)
 

@@ -151,6 +151,9 @@ def test_teacher_passes_one_and_rejects_one_and_student_sees_both(world: World) 
         texts = [n.text for n in Notification.objects.filter(user=p.student_user)]
     assert any("was certified" in t for t in texts)
     assert any("was not passed" in t and "與本課程無關" in t for t in texts)
+    # two outcomes of one course: each notice names its item, so they do not read the same
+    assert any("“第一份”" in t and "was certified" in t for t in texts)
+    assert any("“第二份”" in t and "was not passed" in t for t in texts)
     page = world.client(p.student_user).get(URL).content.decode()
     assert "Certified" in page and "Not passed" in page and "與本課程無關" in page
 
@@ -341,3 +344,14 @@ def test_registry_grants_an_extension(world: World) -> None:
     extension = WindowExtension.objects.get()
     assert extension.granted_by == world.p.registry
     assert AuditEntry.objects.filter(action="window_extension.grant").exists()
+
+
+def test_withdraw_asks_first_and_does_not_look_like_save(world: World) -> None:
+    upload(world, "要撤回的")
+    outcome = CourseOutcomeVersion.objects.get().outcome
+    page = world.client(world.p.student_user).get(reverse("portfolio:outcome_detail", args=[outcome.pk])).content
+    html = page.decode()
+    form = html[html.index('action="' + reverse("portfolio:outcome_withdraw", args=[outcome.pk])) :]
+    form = form[: form.index("</form>")]
+    assert "data-confirm=" in form  # licheng.js asks before the form is sent
+    assert 'class="button danger"' in form
