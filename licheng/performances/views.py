@@ -179,6 +179,9 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
             "academic_year": academic_year,
             "upload_open": academic_year is not None and windows.upload_open(school, academic_year),
             "rules": rules,
+            # a page shown again after an error cannot keep a chosen file (browsers clear file
+            # fields): it names the files the student attached and says to attach them again
+            "dropped_files": [f.name for f in request.FILES.getlist("files")] if request.method == "POST" else [],
         },
         status=status,
     )

@@ -130,6 +130,8 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
     for outcome in outcomes:
         outcome.current = selectors.current_version(outcome)  # type: ignore[attr-defined]
         outcome.certified = selectors.certified_version(outcome)  # type: ignore[attr-defined]
+    counters = selectors.counters_for(student, term) if term else None
+    rules = rules_for(school, term.academic_year) if term else None
     return render(
         request,
         "portfolio/my_outcomes.html",
@@ -137,7 +139,11 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
             "student": student,
             "term": term,
             "upload_terms": upload_terms,
-            "counters": selectors.counters_for(student, term) if term else None,
+            "counters": counters,
+            # the form is not offered once the term's or the year's cap is reached (e.g. 9/9)
+            "cap_reached": counters is not None
+            and (counters.term_uploaded >= counters.term_cap or counters.year_uploaded >= counters.year_cap),
+            "rules": rules,
             "courses": courses,
             "outcomes": outcomes,
             "error": error,

@@ -259,3 +259,20 @@ def test_the_description_limit_is_the_schools_setting(windows_open: Personas) ->
     assert "簡述最多 10 個字（目前 11 個字）" in response.content.decode()
     assert not Performance.objects.exists()
     assert post_work(windows_open, description="一二三四五六七八九十").status_code == 302
+
+
+def test_an_error_keeps_what_was_typed_and_names_the_file_to_attach_again(windows_open: Personas) -> None:
+    client = client_for(windows_open.student_user)
+    response = client.post(
+        "/performances/new/8/",
+        {
+            "description": "我寫了很久的說明",
+            "external_link": "not a link",
+            **WORK,
+            "files": SimpleUploadedFile("封面.png", _png(), content_type="image/png"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Performance.objects.exists()
+    assert "我寫了很久的說明" in page and WORK["f_name"] in page  # the typed text is kept
+    assert "封面.png" in page and "需要重新附加" in page  # the file is named, to attach again

@@ -355,3 +355,16 @@ def test_withdraw_asks_first_and_does_not_look_like_save(world: World) -> None:
     form = form[: form.index("</form>")]
     assert "data-confirm=" in form  # licheng.js asks before the form is sent
     assert 'class="button danger"' in form
+
+
+def test_upload_form_shows_its_limits_and_is_not_offered_at_the_cap(world: World) -> None:
+    from licheng.schools.models import SchoolRules
+
+    client = world.client(world.p.student_user)
+    page = client.get(URL).content.decode()
+    assert "up to 4 MB each" in page and "up to 10 MB each" in page  # the school's rules, not "the limit"
+    SchoolRules.objects.filter(school=world.p.school).update(course_outcomes_per_term=1)
+    assert upload(world, "第一份").status_code == 302
+    page = client.get(URL).content.decode()
+    assert 'name="files"' not in page
+    assert "You have uploaded as many course outcomes as allowed (1/1 this term" in page
