@@ -166,7 +166,9 @@ def _crawl(
                 continue
             counts["pages"] += 1
             if mobile:
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                # against the screen's width: a phone browser widens its layout viewport (and
+                # window.innerWidth) to a page that is too wide
+                overflow = page.evaluate("document.documentElement.scrollWidth") - viewport["width"]
                 if overflow > 1:
                     problems.append(f"{username} {size_name} {link}: {overflow} px wider than the screen")
             problems.extend(f"{username} {size_name} {link}: {v}" for v in _violations(axe, page))

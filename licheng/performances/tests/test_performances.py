@@ -189,6 +189,12 @@ def test_parent_view_is_read_only(windows_open: Personas) -> None:
     page = client.get(f"/performances/students/{p.student.pk}/").content.decode()
     assert "我的作品" in page
     assert "withdraw" not in page
+    # the class is named, not linked: its overview is for staff and answers a parent 404
+    class_url = f"/performances/classes/{p.school_class.pk}/"
+    assert p.school_class.name in page and f'href="{class_url}"' not in page
+    assert client.get(class_url).status_code == 404
+    homeroom_page = client_for(p.homeroom_teacher).get(f"/performances/students/{p.student.pk}/").content.decode()
+    assert f'href="{class_url}"' in homeroom_page
     assert client.post(f"/performances/{performance.pk}/withdraw/").status_code == 404
     assert client.get(f"/performances/{performance.pk}/edit/").status_code == 404
 

@@ -61,7 +61,7 @@ def test_upload_certify_reject_select_and_hit_the_cap(
     _upload(phone_page, base, p.course.pk, "古文朗讀練習", "reading.pdf")
     phone_page.goto(f"{base}/portfolio/")
     assert "3 / 9" in phone_page.locator("#counters").inner_text()
-    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= screen.width + 1")
     phone_page.screenshot(path=str(screenshot_dir / "portfolio-student-upload.png"), full_page=True)
 
     # The teacher passes one and rejects the other with a reason.
