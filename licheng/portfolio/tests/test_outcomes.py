@@ -368,3 +368,40 @@ def test_upload_form_shows_its_limits_and_is_not_offered_at_the_cap(world: World
     page = client.get(URL).content.decode()
     assert 'name="files"' not in page
     assert "You have uploaded as many course outcomes as allowed (1/1 this term" in page
+
+
+def test_queue_marks_proxy_courses_and_leaves_out_next_terms_empty_courses(world: World) -> None:
+    from licheng.portfolio.tests.conftest import make_outcome
+    from licheng.testing.factories import make_course, make_term
+
+    p = world.p
+    make_outcome(p.student, p.course)
+    later = make_term(p.school, year=p.term.academic_year.year + 5, number=1)  # a term not started yet
+    make_course(later, p.other_teacher, subject="未來的課")
+    ProxyAssignment.objects.create(
+        school=p.school,
+        principal=p.subject_teacher,
+        proxy=p.other_teacher,
+        duty="certify_course",
+        course=None,
+        order=1,
+        starts_on=world.today,
+        ends_on=world.today,
+    )
+    page = world.client(p.other_teacher).get(reverse("portfolio:queue")).content.decode()
+    table = page[page.index("<table") : page.index("</table>")]
+    assert "國文" in table and f"as proxy for {p.subject_teacher.name}" in table
+    assert "未來的課" not in table  # nothing to certify before its term starts
+    assert "物理" in table  # their own course of a started term stays, without the proxy mark
+    row = table[table.index("物理") :]
+    assert "as proxy for" not in row[: row.index("</tr>")]
+
+
+def test_a_preview_still_being_made_shows_a_placeholder_not_a_broken_image(world: World) -> None:
+    from licheng.portfolio.tests.conftest import make_outcome
+
+    outcome = make_outcome(world.p.student, world.p.course)  # its PDF has no preview yet
+    page = world.client(world.p.student_user).get(reverse("portfolio:outcome_detail", args=[outcome.pk]))
+    html = page.content.decode()
+    assert "The preview is still being made" in html
+    assert "/preview/" not in html
