@@ -183,7 +183,11 @@ def homeroom_section(ctx: HomeContext) -> Section:
     return Section(
         "homeroom",
         _("My homeroom class"),
-        {"classes": _classes(ctx, "homeroom_teacher"), "student_list_url": optional_url("people:student_list")},
+        {
+            "classes": _classes(ctx, "homeroom_teacher"),
+            "student_list_url": optional_url("people:student_list"),
+            "uncertified_url": optional_url("progress:my_class_uncertified"),
+        },
     )
 
 
