@@ -19,19 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from licheng.announcements import menu as announcements_menu
-from licheng.backups import menu as backups_menu
 from licheng.core.permissions import permissions_of, roles_of
-from licheng.lifecycle import menu as lifecycle_menu
-from licheng.people import verification_menu
 from licheng.people.roles import OFFICE_ROLES, Role
-from licheng.performances import menu as performances_menu
-from licheng.portfolio import menu as portfolio_menu
-from licheng.progress import menu as progress_menu
-from licheng.receipts import menu as receipts_menu
-from licheng.schedule import menu as schedule_menu
-from licheng.submissions import menu as submissions_menu
-from licheng.workinggroup import menu as workinggroup_menu
 
 if TYPE_CHECKING:
     from licheng.people.models import Student, User
@@ -105,16 +94,23 @@ class HomeContext:
 # ---------------------------------------------------------------- students and parents
 
 
-def _upload_window(term: Term | None, today: datetime.date) -> dict[str, Any]:
-    if term is None or term.upload_opens_on is None or term.upload_closes_on is None:
+def _upload_window(ctx: HomeContext) -> dict[str, Any]:
+    """The student's upload window as the schedule answers it (``licheng.schedule.windows``)."""
+    from licheng.schedule.windows import person_grade, window_dates
+
+    term, today = ctx.term, ctx.today
+    if term is None:
         return {"state": "unset"}
-    if today < term.upload_opens_on:
+    opens_on, closes_on = window_dates(ctx.school, "upload", term, person_grade(ctx.user, term))
+    if opens_on is None or closes_on is None:
+        return {"state": "unset"}
+    if today < opens_on:
         state = "upcoming"
-    elif today <= term.upload_closes_on:
+    elif today <= closes_on:
         state = "open"
     else:
         state = "closed"
-    return {"state": state, "opens_on": term.upload_opens_on, "closes_on": term.upload_closes_on}
+    return {"state": state, "opens_on": opens_on, "closes_on": closes_on}
 
 
 def student_section(ctx: HomeContext) -> Section:
@@ -133,7 +129,7 @@ def student_section(ctx: HomeContext) -> Section:
     return Section(
         "student",
         _("My learning portfolio"),
-        {"student": student, "courses": courses, "term": ctx.term, "window": _upload_window(ctx.term, ctx.today)},
+        {"student": student, "courses": courses, "term": ctx.term, "window": _upload_window(ctx)},
     )
 
 
@@ -145,7 +141,7 @@ def parent_section(ctx: HomeContext) -> Section:
         .select_related("student", "student__school_class")
         .order_by("student__name", "pk")
     )
-    return Section("parent", _("My children"), {"links": links})
+    return Section("parent", _("My children"), {"links": links, "outcomes_url": optional_url("portfolio:children")})
 
 
 # ---------------------------------------------------------------- teachers
@@ -187,12 +183,23 @@ def homeroom_section(ctx: HomeContext) -> Section:
     return Section(
         "homeroom",
         _("My homeroom class"),
-        {"classes": _classes(ctx, "homeroom_teacher"), "student_list_url": optional_url("people:student_list")},
+        {
+            "classes": _classes(ctx, "homeroom_teacher"),
+            "student_list_url": optional_url("people:student_list"),
+            "uncertified_url": optional_url("progress:my_class_uncertified"),
+        },
     )
 
 
 def counsellor_section(ctx: HomeContext) -> Section:
-    return Section("counsellor", _("Classes I counsel"), {"classes": _classes(ctx, "counsellor")})
+    from licheng.counselling.models import CounsellingSession
+
+    records = CounsellingSession.objects.filter(school=ctx.school, counsellor=ctx.user).count()
+    return Section(
+        "counsellor",
+        _("Classes I counsel"),
+        {"classes": _classes(ctx, "counsellor"), "records": records, "records_url": optional_url("counselling:list")},
+    )
 
 
 # ---------------------------------------------------------------- offices
@@ -268,34 +275,34 @@ def admin_section(ctx: HomeContext) -> Section:
 
 # ---------------------------------------------------------------- assembling the page
 
-# Role → section builder, in the order the sections appear.
-SECTION_BUILDERS: list[tuple[tuple[str, ...], Callable[[HomeContext], Section]]] = [
-    ((Role.STUDENT,), student_section),
-    ((Role.STUDENT,), portfolio_menu.student_home_section),
-    ((Role.STUDENT,), performances_menu.student_home_section),
-    ((Role.PARENT,), parent_section),
-    ((Role.PARENT,), performances_menu.parent_home_section),
-    ((Role.SUBJECT_TEACHER,), teacher_section),
-    ((Role.SUBJECT_TEACHER,), portfolio_menu.teacher_home_section),
-    ((Role.HOMEROOM_TEACHER,), homeroom_section),
-    ((Role.COURSE_COUNSELLOR,), counsellor_section),
-    ((Role.SCHOOL_ADMIN, Role.WORKING_GROUP), admin_section),
-    ((Role.REGISTRY,), registry_section),
-    ((Role.STUDENT,), verification_menu.student_home_section),
-    ((Role.REGISTRY,), verification_menu.registry_home_section),
-    *schedule_menu.HOME_SECTIONS,
-    *progress_menu.HOME_SECTIONS,
-    *announcements_menu.HOME_SECTIONS,
-    *workinggroup_menu.HOME_SECTIONS,
-    *submissions_menu.HOME_SECTIONS,
-    *receipts_menu.HOME_SECTIONS,
-    *lifecycle_menu.HOME_SECTIONS,
-    *backups_menu.HOME_SECTIONS,
+# The core's own sections (registered by ``apps.CoreConfig.ready`` at these positions); every app
+# registers its own in ``licheng.core.registry`` (so this module imports no app's menu).
+CORE_HOME_SECTIONS: list[tuple[int, tuple[str, ...], Callable[[HomeContext], Section | list[Section]]]] = [
+    (10, (Role.STUDENT,), student_section),
+    (20, (Role.PARENT,), parent_section),
+    (30, (Role.SUBJECT_TEACHER,), teacher_section),
+    (40, (Role.HOMEROOM_TEACHER,), homeroom_section),
+    (50, (Role.COURSE_COUNSELLOR,), counsellor_section),
+    (60, (Role.SCHOOL_ADMIN, Role.WORKING_GROUP), admin_section),
+    (70, (Role.REGISTRY,), registry_section),
+    (200, tuple(office.value for office in OFFICE_ROLES), office_sections),
 ]
 
 
 def sections_for(user: User, school: School) -> list[Section]:
+    """Every registered section the user's roles call for, in order, each once."""
+    from licheng.core.registry import home_slots
+
     ctx = HomeContext(user, school)
-    sections = [build(ctx) for roles, build in SECTION_BUILDERS if ctx.roles & set(roles)]
-    sections.extend(office_sections(ctx))
+    sections: list[Section] = []
+    seen: set[tuple[str, str]] = set()
+    for slot in home_slots():
+        if not ctx.roles & set(slot.roles):
+            continue
+        built = slot.build(ctx)
+        for section in built if isinstance(built, list) else [built]:
+            key = (section.key, str(section.data.get("office", "")))
+            if key not in seen:
+                seen.add(key)
+                sections.append(section)
     return sections

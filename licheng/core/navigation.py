@@ -13,23 +13,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from licheng.announcements import menu as announcements_menu
-from licheng.backups import menu as backups_menu
 from licheng.core.navitems import NavEntry, Who, any_of, everyone, in_school, operator, perm, role
 from licheng.core.permissions import permissions_of, roles_of
-from licheng.counselling.menu import LABELS as COUNSELLING
-from licheng.lifecycle import menu as lifecycle_menu
+from licheng.core.registry import menu_entries
 from licheng.people.roles import STAFF_ROLES, Role
-from licheng.people.verification_menu import LABELS as VERIFICATION
-from licheng.performances.menu import LABELS as PERFORMANCES
-from licheng.portfolio.menu import LABELS as PORTFOLIO
-from licheng.progress import menu as progress_menu
-from licheng.receipts import menu as receipts_menu
-from licheng.records import menu as records_menu
-from licheng.records.menu import LABELS as RECORDS
-from licheng.schedule import menu as schedule_menu
-from licheng.submissions import menu as submissions_menu
-from licheng.workinggroup import menu as workinggroup_menu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,10 +27,12 @@ class NavLink:
     current: bool
 
 
-# People who see some students (their own) without ``people.view_students``.
-_RELATIONSHIP_ROLES = (Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR, Role.SUBJECT_TEACHER, Role.PARENT)
+# Staff who see some students (their own) without ``people.view_students``. Parents are not among
+# them: they reach their own children from their home page and "My children's course outcomes".
+_RELATIONSHIP_ROLES = (Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR, Role.SUBJECT_TEACHER)
 
-MENU: list[NavEntry] = [
+# The site's own entries, first and last; every app's block comes between, from the registry.
+CORE_MENU_HEAD: list[NavEntry] = [
     NavEntry(_("Home"), "home", everyone),
     NavEntry(_("Students"), "people:student_list", any_of(perm("people.view_students"), role(*_RELATIONSHIP_ROLES))),
     NavEntry(_("Courses"), ("courses:list", "courses:course_list"), in_school),
@@ -54,56 +43,9 @@ MENU: list[NavEntry] = [
     NavEntry(_("Roles and permissions"), "people:role_permissions", perm("school.manage_roles")),
     NavEntry(_("Proxies"), "people:proxy_list", any_of(perm("proxies.manage"), role(*STAFF_ROLES))),
     NavEntry(_("Import accounts"), ("account_import_list", "accounts:import_start"), perm("people.import_accounts")),
-    NavEntry(RECORDS["grades"], "records:grades", perm("records.view_grades")),
-    NavEntry(RECORDS["my_transcript"], "records:my_transcript", role(Role.STUDENT)),
-    NavEntry(RECORDS["course_codes"], "records:course_codes", perm("courses.view_all")),
-    NavEntry(RECORDS["cadre_roles"], "records:cadre_roles", perm("records.manage_cadre_roles")),
-    NavEntry(RECORDS["attendance"], "records:attendance", perm("records.manage_discipline")),
-    NavEntry(RECORDS["rewards_penalties"], "records:rewards_penalties", perm("records.manage_discipline")),
-    NavEntry(RECORDS["career_exploration"], "records:career_exploration", perm("records.manage_career")),
-    NavEntry(RECORDS["my_records"], "records:my_records", role(Role.STUDENT)),
-    *records_menu.MENU,
-    NavEntry(PORTFOLIO["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
-    NavEntry(PORTFOLIO["exports"], "portfolio:exports", role(Role.STUDENT)),
-    NavEntry(PORTFOLIO["selection"], "portfolio:selection", role(Role.STUDENT)),
-    NavEntry(PORTFOLIO["children"], "portfolio:children", role(Role.PARENT)),
-    NavEntry(PORTFOLIO["queue"], "portfolio:queue", role(Role.SUBJECT_TEACHER)),
-    NavEntry(
-        PORTFOLIO["classes"], "portfolio:class_list", any_of(perm("portfolio.view_all"), role(Role.HOMEROOM_TEACHER))
-    ),
-    NavEntry(PORTFOLIO["overview"], "portfolio:overview", perm("portfolio.view_all")),
-    NavEntry(PORTFOLIO["reasons"], "portfolio:reasons", perm("portfolio.manage_reasons")),
-    NavEntry(PORTFOLIO["extensions"], "portfolio:extensions", perm("portfolio.grant_extensions")),
-    NavEntry(PORTFOLIO["notifications"], "notifications:list", in_school),
-    NavEntry(PERFORMANCES["mine"], "performances:mine", role(Role.STUDENT)),
-    NavEntry(PERFORMANCES["selection"], "performances:selection", role(Role.STUDENT)),
-    NavEntry(PERFORMANCES["writings"], "performances:writings", role(Role.STUDENT)),
-    NavEntry(
-        PERFORMANCES["classes"],
-        "performances:classes",
-        any_of(perm("performances.view_all"), role(Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR)),
-    ),
-    NavEntry(PERFORMANCES["codes"], "performances:codes", perm("performances.manage_codes")),
-    NavEntry(
-        COUNSELLING["sessions"],
-        "counselling:list",
-        any_of(perm("counselling.view_all", "counselling.manage"), role(Role.COURSE_COUNSELLOR, Role.HOMEROOM_TEACHER)),
-    ),
-    NavEntry(COUNSELLING["mine"], "counselling:mine", role(Role.STUDENT)),
-    NavEntry(VERIFICATION["mine"], "people:my_profile_check", role(Role.STUDENT)),
-    NavEntry(
-        VERIFICATION["rounds"],
-        "people:verification_rounds",
-        any_of(perm("people.manage_students"), role(Role.HOMEROOM_TEACHER)),
-    ),
-    *schedule_menu.MENU,
-    *progress_menu.MENU,
-    *announcements_menu.MENU,
-    *workinggroup_menu.MENU,
-    *submissions_menu.MENU,
-    *receipts_menu.MENU,
-    *lifecycle_menu.MENU,
-    *backups_menu.MENU,
+]
+
+CORE_MENU_TAIL: list[NavEntry] = [
     NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
     NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
     NavEntry(_("Change password"), "password_change", everyone),
@@ -118,6 +60,11 @@ def _reverse(url_names: tuple[str, ...]) -> tuple[str, str] | None:
         except NoReverseMatch:
             continue
     return None
+
+
+def site_menu() -> list[NavEntry]:
+    """The whole menu in order: core's head, every app's registered block, core's tail."""
+    return [*CORE_MENU_HEAD, *menu_entries(), *CORE_MENU_TAIL]
 
 
 def who_is(request: HttpRequest) -> Who:
@@ -141,7 +88,7 @@ def menu_for(request: HttpRequest, entries: list[NavEntry] | None = None) -> lis
     match = getattr(request, "resolver_match", None)
     current_name = match.view_name if match is not None else None
     links = []
-    for entry in MENU if entries is None else entries:
+    for entry in site_menu() if entries is None else entries:
         if not entry.allowed(who):
             continue
         found = _reverse(entry.url_names)
@@ -150,3 +97,19 @@ def menu_for(request: HttpRequest, entries: list[NavEntry] | None = None) -> lis
         name, url = found
         links.append(NavLink(entry.label, url, name, name == current_name))
     return links
+
+
+def may_open(request: HttpRequest, url: str) -> bool:
+    """False when ``url`` is a menu page that this user's menu leaves out (it would answer 403);
+    True for every other page of the site (their views decide)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        view_name = resolve(url.split("?", 1)[0]).view_name
+    except Resolver404:
+        return True
+    entries = [entry for entry in site_menu() if view_name in entry.url_names]
+    if not entries:
+        return True
+    who = who_is(request)
+    return any(entry.allowed(who) for entry in entries)

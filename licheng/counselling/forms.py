@@ -23,7 +23,14 @@ class SessionForm(forms.Form):
     starts_at = forms.TimeField(label=_("starts at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     ends_at = forms.TimeField(label=_("ends at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=_("place"), max_length=100, required=False)
-    participants = StudentChoice(label=_("participants"), queryset=Student.objects.none())
+    # a list to search (class, number or name) on every page that chooses students (licheng.js)
+    participants = StudentChoice(
+        label=_("participants"),
+        queryset=Student.objects.none(),
+        widget=forms.SelectMultiple(
+            attrs={"size": 10, "data-searchable": "1", "data-search-label": _("Search by class, number or name")}
+        ),
+    )
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     advice = forms.CharField(
         label=_("advice"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False

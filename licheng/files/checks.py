@@ -68,6 +68,50 @@ TYPE_LABELS: dict[str, str] = {
 }
 
 
+# Names for kinds of file people try to upload that are not accepted, so that a refusal names a
+# type ("a Word document") rather than a MIME type.
+OTHER_TYPE_NAMES: dict[str, str] = {
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.ms-powerpoint": "PowerPoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/zip": "ZIP",
+    "application/x-rar": "RAR",
+    "application/x-7z-compressed": "7z",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "image/heic": "HEIC",
+    "image/heif": "HEIF",
+    "image/bmp": "BMP",
+    "image/tiff": "TIFF",
+    "image/svg+xml": "SVG",
+    "video/quicktime": "MOV",
+    "video/x-msvideo": "AVI",
+    "video/webm": "WebM",
+    "audio/x-wav": "WAV",
+    "audio/wav": "WAV",
+    "audio/x-m4a": "M4A",
+    "audio/mp4": "M4A",
+    "text/html": "HTML",
+}
+
+
+def type_name(content_type: str) -> str:
+    """What to call a file's type in a message: PDF, JPEG, Word, HEIC …, else in words."""
+    if content_type in TYPE_LABELS:
+        return TYPE_LABELS[content_type]
+    if content_type in OTHER_TYPE_NAMES:
+        return OTHER_TYPE_NAMES[content_type]
+    if content_type.startswith("text/"):
+        return str(_("a text file"))
+    if content_type.startswith("image/"):
+        return str(_("another kind of image"))
+    return str(_("another kind of file"))
+
+
 @dataclasses.dataclass
 class Inspected:
     """What the checks learned about an upload, and where the bytes to store are."""
@@ -151,7 +195,7 @@ def check_type(*, name: str, path: str, size: int, kinds: tuple[str, ...] | list
             message = _(
                 "The file's content is not a %(expected)s file (it looks like %(actual)s), although its name "
                 "ends in .%(ext)s."
-            ) % {"expected": TYPE_LABELS[expected], "actual": actual, "ext": ext}
+            ) % {"expected": TYPE_LABELS[expected], "actual": type_name(actual), "ext": ext}
         else:
             message = _(
                 "The file's content is a %(actual)s file, but its name ends in .%(ext)s. Rename it to match "

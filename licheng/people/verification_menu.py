@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from licheng.core.navitems import NavEntry, any_of, perm, role
+from licheng.people.roles import Role
+
 if TYPE_CHECKING:
     from licheng.core.home import HomeContext, Section
 
@@ -14,6 +17,15 @@ LABELS = {
     "mine": _("Check my profile"),
     "rounds": _("Profile verification"),
 }
+
+MENU: list[NavEntry] = [
+    NavEntry(LABELS["mine"], "people:my_profile_check", role(Role.STUDENT)),
+    NavEntry(
+        LABELS["rounds"],
+        "people:verification_rounds",
+        any_of(perm("people.manage_students"), role(Role.HOMEROOM_TEACHER)),
+    ),
+]
 
 
 def student_home_section(ctx: HomeContext) -> Section:
@@ -41,3 +53,6 @@ def registry_home_section(ctx: HomeContext) -> Section:
         LABELS["rounds"],
         {"round": rounds_of(ctx.school).first(), "url": reverse("people:verification_rounds")},
     )
+
+
+HOME_SECTIONS = [((Role.STUDENT,), student_home_section), ((Role.REGISTRY,), registry_home_section)]

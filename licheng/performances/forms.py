@@ -70,7 +70,9 @@ class WritingForm(forms.Form):
         self.section_keys = [key for key, _label in SECTIONS[kind]]
         for key, label in SECTIONS[kind]:
             self.fields[key] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 6, "data-rich-text": "1"})
+                label=label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 8, "data-rich-text": "1", "aria-describedby": "writing-help"}),
             )
 
     def sections(self) -> dict[str, str]:

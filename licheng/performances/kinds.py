@@ -346,5 +346,7 @@ def display_fields(kind: int, values: dict[str, Any], codes: dict[str, dict[str,
             shown = _roc(shown)
         elif field.type == "choice":
             shown = str(dict(field.choices).get(shown, shown))
+        elif field.type == "date":
+            shown = _roc(shown)
         rows.append((str(field.label), shown))
     return rows

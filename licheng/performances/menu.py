@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from licheng.core.navitems import NavEntry, any_of, perm, role
+from licheng.people.roles import Role
+
 if TYPE_CHECKING:
     from licheng.core.home import HomeContext, Section
 
@@ -17,6 +20,18 @@ LABELS = {
     "classes": _("Performances and writings by class"),
     "codes": _("Performance code tables"),
 }
+
+MENU: list[NavEntry] = [
+    NavEntry(LABELS["mine"], "performances:mine", role(Role.STUDENT)),
+    NavEntry(LABELS["selection"], "performances:selection", role(Role.STUDENT)),
+    NavEntry(LABELS["writings"], "performances:writings", role(Role.STUDENT)),
+    NavEntry(
+        LABELS["classes"],
+        "performances:classes",
+        any_of(perm("performances.view_all"), role(Role.HOMEROOM_TEACHER, Role.COURSE_COUNSELLOR)),
+    ),
+    NavEntry(LABELS["codes"], "performances:codes", perm("performances.manage_codes")),
+]
 
 
 def student_home_section(ctx: HomeContext) -> Section:
@@ -86,3 +101,7 @@ def parent_home_section(ctx: HomeContext) -> Section:
         .order_by("student__name", "pk")
     ]
     return Section("performances_parent", _("My children's performances and writings"), {"children": children})
+
+
+STUDENT_HOME_SECTIONS = [((Role.STUDENT,), student_home_section)]
+PARENT_HOME_SECTIONS = [((Role.PARENT,), parent_home_section)]

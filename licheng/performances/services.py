@@ -43,7 +43,7 @@ from licheng.performances.selectors import (
     selected_count,
     uploaded_count,
 )
-from licheng.performances.writings import SECTION_MAX_CHARS, SECTIONS, sanitise
+from licheng.performances.writings import SECTION_MAX_CHARS, SECTIONS, render
 from licheng.schools.models import AcademicYear, School
 from licheng.schools.selectors import current_term, rules_for
 
@@ -434,7 +434,8 @@ def writing_save(
     remove_attachment: bool = False,
 ) -> Writing:
     """A student writes (or rewrites) their reflection, autobiography or study plan for the current
-    term. Every section is sanitised before it is stored."""
+    term. Every section is the student's text (paragraphs, bold, italics, lists, links:
+    ``writings.render``) or HTML, kept as sanitised HTML."""
     student = _require_own_student(actor, school)
     ensure_may_upload(student)
     if kind not in WritingKind.values:
@@ -444,7 +445,7 @@ def writing_save(
         raise ServiceError(_("Writings can only be changed for the current term."))
     cleaned: dict[str, str] = {}
     for key, label in SECTIONS[kind]:
-        html = sanitise(str(sections.get(key) or ""))
+        html = render(str(sections.get(key) or ""))
         if len(html) > SECTION_MAX_CHARS:
             raise ServiceError(
                 _("%(section)s is too long (at most %(max)d characters).")

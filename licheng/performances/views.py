@@ -23,7 +23,7 @@ from licheng.performances import selectors, services, windows
 from licheng.performances.forms import CodeForm, PerformanceForm, ReviewForm, WritingForm
 from licheng.performances.kinds import KINDS, display_fields
 from licheng.performances.models import Performance, ReviewerRole, Writing, WritingKind
-from licheng.performances.writings import SECTIONS
+from licheng.performances.writings import SECTIONS, html_to_text
 from licheng.schools.models import AcademicYear, School, Term
 from licheng.schools.selectors import current_term, rules_for
 
@@ -179,6 +179,9 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
             "academic_year": academic_year,
             "upload_open": academic_year is not None and windows.upload_open(school, academic_year),
             "rules": rules,
+            # a page shown again after an error cannot keep a chosen file (browsers clear file
+            # fields): it names the files the student attached and says to attach them again
+            "dropped_files": [f.name for f in request.FILES.getlist("files")] if request.method == "POST" else [],
         },
         status=status,
     )
@@ -395,7 +398,9 @@ def writing_edit(request: HttpRequest, kind: str) -> HttpResponse:
             except ServiceError as error:
                 _form_error(form, error, error.field)
     else:
-        form = WritingForm(initial=writing.sections if writing else None, kind=kind)
+        # the kept HTML back as the text the student types (paragraphs, **bold**, lists …)
+        initial = {key: html_to_text(html) for key, html in writing.sections.items()} if writing else None
+        form = WritingForm(initial=initial, kind=kind)
     return render(
         request,
         "performances/writing_form.html",
@@ -493,6 +498,9 @@ def student_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             "selection_cap": rules.performances_selected,
             "rows": _writing_rows(selectors.writings_of(student, term)) if term else [],
             "review_roles": [(r, ReviewerRole(r).label) for r in review_roles],
+            # the class overview only for those who may open it (a parent may not)
+            "may_open_class": student.school_class_id is not None
+            and selectors.classes_for_overview(user, school, None).filter(pk=student.school_class_id).exists(),
         },
     )
 

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from licheng.core.navitems import NavEntry, any_of, in_school, perm, role
+from licheng.people.roles import Role
+
 if TYPE_CHECKING:
     from licheng.core.home import HomeContext, Section
     from licheng.schools.models import SchoolRules
@@ -23,6 +26,21 @@ LABELS = {
     "notifications": _("Notifications"),
     "exports": _("Export my portfolio"),
 }
+
+MENU: list[NavEntry] = [
+    NavEntry(LABELS["my_outcomes"], "portfolio:my_outcomes", role(Role.STUDENT)),
+    NavEntry(LABELS["exports"], "portfolio:exports", role(Role.STUDENT)),
+    NavEntry(LABELS["selection"], "portfolio:selection", role(Role.STUDENT)),
+    NavEntry(LABELS["children"], "portfolio:children", role(Role.PARENT)),
+    NavEntry(LABELS["queue"], "portfolio:queue", role(Role.SUBJECT_TEACHER)),
+    NavEntry(
+        LABELS["classes"], "portfolio:class_list", any_of(perm("portfolio.view_all"), role(Role.HOMEROOM_TEACHER))
+    ),
+    NavEntry(LABELS["overview"], "portfolio:overview", perm("portfolio.view_all")),
+    NavEntry(LABELS["reasons"], "portfolio:reasons", perm("portfolio.manage_reasons")),
+    NavEntry(LABELS["extensions"], "portfolio:extensions", perm("portfolio.grant_extensions")),
+    NavEntry(LABELS["notifications"], "notifications:list", in_school),
+]
 
 
 def home_rules(ctx: HomeContext) -> SchoolRules | None:
@@ -71,4 +89,14 @@ def teacher_home_section(ctx: HomeContext) -> Section:
     from licheng.portfolio.models import VersionState
 
     pending = selectors.queue_for(ctx.user, ctx.school, state=VersionState.PENDING).count()
-    return Section("portfolio_teacher", _("Certification"), {"pending": pending, "url": reverse("portfolio:queue")})
+    return Section(
+        "portfolio_teacher",
+        _("Certification"),
+        {"pending": pending, "url": reverse("portfolio:queue"), "term": ctx.term},
+    )
+
+
+# (roles, builder) pairs for the home page: the student's card and the teacher's card (registered
+# at their own positions by ``apps.PortfolioConfig.ready``).
+STUDENT_HOME_SECTIONS = [((Role.STUDENT,), student_home_section)]
+TEACHER_HOME_SECTIONS = [((Role.SUBJECT_TEACHER,), teacher_home_section)]

@@ -164,8 +164,10 @@ def queue_for(
 
 def queue_courses(user: User, school: School, term: Term | None) -> list[Course]:
     """The courses ``user`` certifies (in ``term`` when given), each with ``counts`` by state of
-    their outcomes' current versions. Four queries."""
-    ids = list(certifier_map(user, school))
+    their outcomes' current versions and ``proxy_for`` (the principal, for a proxy's course). Four
+    queries."""
+    certifiers = certifier_map(user, school)
+    ids = list(certifiers)
     courses = Course.objects.filter(school=school, pk__in=ids)
     if term is not None:
         courses = courses.filter(term=term)
@@ -184,6 +186,9 @@ def queue_courses(user: User, school: School, term: Term | None) -> list[Course]
         counts.setdefault(course_id, {})[state] = n
     for course in rows:
         course.counts = counts.get(course.pk, {})  # type: ignore[attr-defined]
+        # the teacher ``user`` certifies for, when it is not ``user`` (a proxy's course)
+        principal = certifiers.get(course.pk)
+        course.proxy_for = principal if principal is not None and principal.pk != user.pk else None  # type: ignore[attr-defined]
     return rows
 
 

@@ -298,19 +298,29 @@ def course_outcome_decide(
         changes={"outcome": outcome.pk, "reason": reason.code if reason else None, "reason_text": reason_text},
     )
     link = reverse("portfolio:outcome_detail", args=[outcome.pk])
+    # each notice names its item, so that two outcomes of one course do not read the same
+    item = version.description.strip()
+    item = item if len(item) <= 30 else item[:29] + "…"
     if passed:
         notify(
             user=outcome.student.user,
-            message=gettext_noop("Your course outcome for {course} was certified."),
-            params={"course": course.subject_name},
+            message=gettext_noop("Your course outcome “{item}” for {course} (version {number}) was certified."),
+            params={"course": course.subject_name, "item": item, "number": version.number},
             link=link,
             category=Category.RESULT,
         )
     else:
         notify(
             user=outcome.student.user,
-            message=gettext_noop("Your course outcome for {course} was not passed: {reason}"),
-            params={"course": course.subject_name, "reason": f"{reason.label} {reason_text}".strip()},  # type: ignore[union-attr]
+            message=gettext_noop(
+                "Your course outcome “{item}” for {course} (version {number}) was not passed: {reason}"
+            ),
+            params={
+                "course": course.subject_name,
+                "item": item,
+                "number": version.number,
+                "reason": f"{reason.label} {reason_text}".strip(),  # type: ignore[union-attr]
+            },
             link=link,
             category=Category.RESULT,
         )

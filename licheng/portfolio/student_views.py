@@ -47,6 +47,14 @@ def outcome_students(user: User, school: Any) -> Any:
     )
 
 
+def _may_review_writings(user: Any, school: Any, student: Student) -> bool:
+    from licheng.performances import selectors as performance_selectors
+
+    return performance_selectors.may_review_as_homeroom(user, student) or performance_selectors.may_review_as_guidance(
+        user, school
+    )
+
+
 @school_view()
 def student_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
     """Read only: the student's course outcomes (every term, every version's state), performances
@@ -72,6 +80,9 @@ def student_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             "sees_outcomes": sees_outcomes,
             "sees_performances": sees_performances,
             "may_export": export.exportable_students(user, school).filter(pk=student.pk).exists(),
+            # the review link only for those who review (the homeroom teacher, the guidance
+            # office); a parent reads
+            "may_review": _may_review_writings(user, school, student),
         },
     )
 

@@ -131,6 +131,8 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
     for outcome in outcomes:
         outcome.current = selectors.current_version(outcome)  # type: ignore[attr-defined]
         outcome.certified = selectors.certified_version(outcome)  # type: ignore[attr-defined]
+    counters = selectors.counters_for(student, term) if term else None
+    rules = rules_for(school, term.academic_year) if term else None
     return render(
         request,
         "portfolio/my_outcomes.html",
@@ -138,7 +140,11 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
             "student": student,
             "term": term,
             "upload_terms": upload_terms,
-            "counters": selectors.counters_for(student, term) if term else None,
+            "counters": counters,
+            # the form is not offered once the term's or the year's cap is reached (e.g. 9/9)
+            "cap_reached": counters is not None
+            and (counters.term_uploaded >= counters.term_cap or counters.year_uploaded >= counters.year_cap),
+            "rules": rules,
             "courses": courses,
             "outcomes": outcomes,
             "error": error,
@@ -257,7 +263,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if state not in VersionState.values:
         state = VersionState.PENDING
     term = current_term(school)
-    courses = selectors.queue_courses(user, school, None)
+    today = timezone.localdate()
+    # a term that has not started yet has nothing to certify: its courses stay off the list until
+    # an outcome arrives
+    courses = [
+        c
+        for c in selectors.queue_courses(user, school, None)
+        if c.term.starts_on <= today or any(c.counts.values())  # type: ignore[attr-defined]
+    ]
     course_id = request.GET.get("course")
     course = next((c for c in courses if str(c.pk) == course_id), None)
     if course_id and course is None:
@@ -319,11 +332,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as error:
         messages.error(request, f"{version.outcome.student.name}: {error.message}")
     else:
+        named = {
+            "name": version.outcome.student.name,
+            "course": version.outcome.course.subject_name,
+            "item": version.description.strip()[:30],
+        }
         messages.success(
             request,
-            _("%(name)s: certified.") % {"name": version.outcome.student.name}
+            _("%(name)s, %(course)s “%(item)s”: certified.") % named
             if passed
-            else _("%(name)s: not passed.") % {"name": version.outcome.student.name},
+            else _("%(name)s, %(course)s “%(item)s”: not passed.") % named,
         )
     return _queue_redirect(request)
 

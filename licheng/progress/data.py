@@ -330,17 +330,20 @@ def series_data(series: Series, term: Term, grouping: str, today: datetime.date 
     )
 
 
-def uncertified_by_teacher(term: Term) -> list[dict[str, Any]]:
+def uncertified_by_teacher(term: Term, class_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Teachers with course outcomes awaiting their certification in ``term``: each with their
-    courses and counts, most waiting first (two queries)."""
+    courses and counts, most waiting first (two queries). ``class_ids``: only outcomes of the
+    students of these classes (a homeroom teacher's report on their class)."""
     from licheng.courses.models import CourseTeacher
     from licheng.portfolio.models import CourseOutcome, VersionState
 
+    outcomes = CourseOutcome.objects.filter(
+        school_id=term.school_id, term=term, withdrawn_at__isnull=True, versions__state=VersionState.PENDING
+    )
+    if class_ids is not None:
+        outcomes = outcomes.filter(student__school_class_id__in=class_ids)
     pending = dict(
-        CourseOutcome.objects.filter(
-            school_id=term.school_id, term=term, withdrawn_at__isnull=True, versions__state=VersionState.PENDING
-        )
-        .values("course_id")
+        outcomes.values("course_id")
         .annotate(n=Count("pk", distinct=True), oldest=Min("versions__created_at"))
         .values_list("course_id", "n")
     )

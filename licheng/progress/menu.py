@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from licheng.core.navitems import NavEntry, perm
+from licheng.core.navitems import NavEntry, perm, role
 from licheng.people.roles import OFFICE_ROLES, Role
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 MENU: list[NavEntry] = [
     NavEntry(_("Progress dashboards"), "progress:dashboard", perm("progress.view")),
     NavEntry(_("Self-check list"), "progress:checklist", perm("progress.view")),
+    NavEntry(_("My class: awaiting certification"), "progress:my_class_uncertified", role(Role.HOMEROOM_TEACHER)),
 ]
 
 HOME_ITEMS_LIMIT = 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -314,16 +315,56 @@ def dashboard_export(request: HttpRequest, term_pk: int) -> HttpResponse:
 @school_view("progress.view")
 def uncertified_export(request: HttpRequest, term_pk: int) -> HttpResponse:
     term = get_object_or_404(terms_of(request.school), pk=term_pk)  # type: ignore[attr-defined]
+    return _uncertified_xlsx(term, data.uncertified_by_teacher(term))
+
+
+def _uncertified_xlsx(term: Term, uncertified: list[dict[str, Any]]) -> HttpResponse:
     columns = (
         sheets.Column("teacher", "任課教師", _("teacher")),
         sheets.Column("course", "課程", _("course")),
         sheets.Column("pending", "待認證件數", _("awaiting certification")),
     )
-    rows = [
-        [str(row["teacher"]), course, count]
-        for row in data.uncertified_by_teacher(term)
-        for course, count in row["courses"]
-    ]
+    rows = [[str(row["teacher"]), course, count] for row in uncertified for course, count in row["courses"]]
     content = sheets.export_xlsx(_("Awaiting certification"), columns, rows)
     code = rocdate.term_code(term.academic_year.year, term.number)
     return _xlsx(content, f"licheng-uncertified-{code}.xlsx")
+
+
+# --- the homeroom teacher's report on their own class ---------------------------------------------
+
+
+def _homeroom_classes(request: HttpRequest, term: Term) -> list[Any]:
+    """The classes the user is homeroom teacher of in ``term``'s year; 403 for anyone else."""
+    from licheng.schools.models import SchoolClass
+
+    school, user = request.school, request.user  # type: ignore[attr-defined]
+    if Role.HOMEROOM_TEACHER not in roles_of(user, school):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return list(
+        SchoolClass.objects.filter(
+            school=school, homeroom_teacher_id=user.pk, academic_year_id=term.academic_year_id
+        ).order_by("grade", "name")
+    )
+
+
+@school_view()
+def my_class_uncertified(request: HttpRequest) -> HttpResponse:
+    """For a homeroom teacher: which teacher has not yet certified the course outcomes of their class."""
+    terms = list(terms_of(request.school))  # type: ignore[attr-defined]
+    term = _term(request, terms)
+    if Role.HOMEROOM_TEACHER not in roles_of(request.user, request.school):  # type: ignore[arg-type,attr-defined]
+        raise PermissionDenied
+    classes = _homeroom_classes(request, term) if term is not None else []
+    rows = data.uncertified_by_teacher(term, [c.pk for c in classes]) if term is not None and classes else []
+    return render(
+        request,
+        "progress/my_class_uncertified.html",
+        {"terms": terms, "term": term, "classes": classes, "uncertified": rows},
+    )
+
+
+@school_view()
+def my_class_uncertified_export(request: HttpRequest, term_pk: int) -> HttpResponse:
+    term = get_object_or_404(terms_of(request.school), pk=term_pk)  # type: ignore[attr-defined]
+    classes = _homeroom_classes(request, term)
+    return _uncertified_xlsx(term, data.uncertified_by_teacher(term, [c.pk for c in classes]) if classes else [])

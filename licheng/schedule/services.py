@@ -18,7 +18,7 @@ from licheng.core.permissions import has_permission
 from licheng.people.roles import Role
 from licheng.schedule.models import CalendarToken, ScheduleEntry, ScheduleExtension
 from licheng.schedule.windows import PORTFOLIO_KINDS, WORK_ITEMS
-from licheng.schools.rocdate import format_roc
+from licheng.schools import rocdate
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -74,8 +74,8 @@ def _validate(entry: ScheduleEntry) -> None:
                 _("The batches of one work item and grade cannot overlap: %(other)s runs %(starts)s–%(ends)s.")
                 % {
                     "other": _("Batch %(n)s") % {"n": other.batch} if other.batch else _("another window"),
-                    "starts": format_roc(other.starts_on),
-                    "ends": format_roc(other.ends_on),
+                    "starts": rocdate.format_roc(other.starts_on),
+                    "ends": rocdate.format_roc(other.ends_on),
                 },
                 field="starts_on",
             )

@@ -145,14 +145,22 @@ def _candidates(
 
 
 def window_dates(
-    school: School | None, work_item: str, term: Term, grade: int | None = None, batch: int | None = None
+    school: School | None,
+    work_item: str,
+    term: Term,
+    grade: int | None = None,
+    batch: int | None = None,
+    *,
+    prefetched: dict[int, list[Window] | None] | None = None,
 ) -> tuple[datetime.date | None, datetime.date | None]:
     """First and last day (inclusive) of ``work_item``'s window in ``term`` for ``grade`` (and grade
     12's ``batch``); ``(None, None)`` when there is none. Without a grade: the every-grade entry, or
     else the span of all grades' entries. ``school`` is the term's school (kept for callers that
-    think in schools; the term decides)."""
+    think in schools; the term decides). ``prefetched`` is what ``terms_windows`` returned, for a
+    page asking about several windows of the same term."""
     item = _check(work_item)
-    found = _candidates(item, term, term_windows(term), grade, batch)
+    windows = prefetched[term.pk] if prefetched is not None and term.pk in prefetched else term_windows(term)
+    found = _candidates(item, term, windows, grade, batch)
     if not found:
         return None, None
     return min(w.starts_on for w in found), max(w.ends_on for w in found)

@@ -2,7 +2,7 @@
 
 Offices, the working group and the school admin look; offices tick their own items; the registry,
 curriculum section, working group and school admin make the list. Teachers, students and parents
-have no access.
+have no access, except the homeroom teacher's report on their own class.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ CASES: list[Case] = [
     Case("progress:dashboard", VIEW),
     Case("progress:dashboard_export", VIEW_OBJ, kwargs=TERM),
     Case("progress:uncertified_export", VIEW_OBJ, kwargs=TERM),
+    # the homeroom teacher's report on their own class
+    Case("progress:my_class_uncertified", who(403, anonymous=302, homeroom_teacher=200)),
+    Case(
+        "progress:my_class_uncertified_export",
+        who(403, anonymous=302, homeroom_teacher=200, outsider=404),
+        kwargs=TERM,
+    ),
     Case("progress:checklist", VIEW),
     Case("progress:checklist_print", VIEW_OBJ, kwargs=TERM),
     Case("progress:checklist_export", VIEW_OBJ, kwargs=TERM),

@@ -77,6 +77,7 @@ from licheng.tests.matrix_base import (
 CASES = [
     # --- public and account pages -------------------------------------------------------------
     Case("healthz", PUBLIC),
+    Case("favicon", who(301)),  # to the static icon, for everyone
     Case("set_language", who(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
     Case("login", who(302, anonymous=200)),  # a logged-in user is sent home
     Case("logout", who(302), method="post"),

@@ -36,7 +36,7 @@ def _log_in(page: Page, base_url: str, username: str) -> None:
 
 def _fits_width(page: Page) -> bool:
     """No sideways scrolling: the page is no wider than the screen."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    return bool(page.evaluate("document.documentElement.scrollWidth <= screen.width + 1"))
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,9 @@ def test_subject_teacher_sees_courses_with_enrolment_counts(personas: Personas) 
     assert "國文" in page
     assert '<td class="number">3</td>' in page  # the persona student plus two
     assert "物理" not in page  # the other teacher's course
-    assert "Course outcomes your students ask you to certify will appear here" in page
+    # no empty state saying certification requests "will appear here" above the real count
+    assert "will appear here when the certification window opens" not in page
+    assert page.count("My courses this term") == 1
 
 
 def test_teacher_without_courses_gets_empty_state(personas: Personas) -> None:
@@ -201,11 +203,14 @@ def test_home_is_in_chinese_by_default(personas: Personas) -> None:
         # student: core (term, courses, their teachers) 3 with the profile fetched once for every section 1;
         # portfolio (versions, rules, terms with outcomes, selections, schedule entries, window extension,
         # unread notifications) 7; performances (counts in one aggregate, term, schedule entries) 3;
-        # profile verification 1; upcoming deadlines (term, schedule entries) 2.
-        ("student", 4 + 2 + 1 + 3 + 7 + 3 + 1 + 2),
-        # + term, courses, taught courses, proxies, pending count; deadlines: term, schedule entries
-        ("subject_teacher", 4 + 2 + 5 + 2),
-        ("homeroom_teacher", 4 + 2 + 5 + 2),
+        # profile verification 1; upcoming deadlines (term, schedule entries) 2; the windows as the
+        # schedule answers them for the profile card (entries, the student's grade) and the
+        # course-outcome card (entries) 3.
+        ("student", 4 + 2 + 1 + 3 + 7 + 3 + 1 + 2 + 3),
+        # + term, courses, taught courses, proxies, pending count; deadlines: term, schedule entries;
+        # the certification window on the certification card 1
+        ("subject_teacher", 4 + 2 + 5 + 2 + 1),
+        ("homeroom_teacher", 4 + 2 + 5 + 2 + 1),
         # + students by grade, accounts never used, newest verification round; deadlines: term, term,
         # schedule entries; self-check items of the office; open help requests
         ("registry", 4 + 2 + 3 + 3 + 1 + 1),
@@ -239,3 +244,47 @@ def test_home_query_count_does_not_grow(
             )
     with django_assert_max_num_queries(limit):  # type: ignore[operator]
         assert client.get("/").status_code == 200
+
+
+def _section(page: str, key: str) -> str:
+    start = page.index(f'id="section-{key}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_home_sections_show_an_empty_state_only_when_truly_empty(personas: Personas) -> None:
+    """Parent and counsellor: each section once, and no "will appear here" above what is there."""
+    from licheng.counselling.models import CounsellingSession
+
+    parent_page = _home(personas.parent)
+    assert parent_page.count('id="section-parent"') == 1
+    assert personas.student.name in _section(parent_page, "parent")
+    assert "will appear here" not in _section(parent_page, "parent")
+
+    counsellor = make_staff(personas.school, "course_counsellor", username="counsellor")
+    assert "Counselling records you keep will appear here." in _home(counsellor)
+    CounsellingSession.objects.create(
+        school=personas.school, counsellor=counsellor, kind="individual", held_on=timezone.localdate(), content="x"
+    )
+    page = _section(_home(counsellor), "counsellor")
+    assert "You have written 1 counselling record." in page
+    assert "Counselling records you keep will appear here." not in page
+
+
+def test_every_app_registers_its_menu_and_home_sections_in_one_registry() -> None:
+    """``core.home`` and ``core.navigation`` import no app's menu; the apps register at start-up."""
+    import ast
+    import pathlib
+
+    from licheng.core import registry
+
+    core = pathlib.Path(__file__).resolve().parents[1]
+    for module in ("home.py", "navigation.py"):
+        tree = ast.parse((core / module).read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        menus = {m for m in imported if m.endswith("menu") and not m.startswith("licheng.core")}
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        assert not menus and not {n for n in names if n.endswith("menu")}, f"core/{module} imports an app's menu"
+    url_names = {e.url_names[0] if isinstance(e.url_names, tuple) else e.url_names for e in registry.menu_entries()}
+    assert {"records:grades", "portfolio:queue", "performances:mine", "counselling:list", "backups:status"} <= url_names
+    builders = {slot.build.__module__ for slot in registry.home_slots()}
+    assert {"licheng.core.home", "licheng.portfolio.menu", "licheng.schedule.menu"} <= builders

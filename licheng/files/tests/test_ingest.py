@@ -260,3 +260,16 @@ def test_delete_removes_bytes_only_when_no_row_needs_them(
         file_delete(actor=actor, stored_file=second)
     assert listing(storage_root) == set()
     assert AuditEntry.objects.filter(action="file.delete").count() == 2
+
+
+def test_a_refusal_names_the_file_type_not_its_mime_type(ingest: Any) -> None:
+    """A Word document or a GIF renamed to .pdf is refused in words, never with a MIME type."""
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, format="GIF")
+    with translation.override("en"), pytest.raises(FileRejected) as refused:
+        ingest("report.pdf", gif.getvalue())
+    assert "it looks like GIF" in refused.value.message
+    assert "image/" not in refused.value.message
+    with translation.override("en"), pytest.raises(FileRejected) as refused:
+        ingest("notes.pdf", b"just some words, not a PDF at all\n" * 20)
+    assert "it looks like a text file" in refused.value.message and "text/plain" not in refused.value.message

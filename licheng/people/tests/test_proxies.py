@@ -207,3 +207,25 @@ def test_a_proxy_without_a_course_covers_every_course_of_a_teacher_on_leave(pers
     assert not selectors.can_act_for(
         personas.other_teacher, personas.subject_teacher, Duty.CERTIFY_COURSE, course=personas.other_course
     )
+
+
+def test_the_proxy_list_shows_no_stray_colon_for_a_duty_without_course_or_office(personas: Personas) -> None:
+    from django.utils.html import escape
+
+    from licheng.testing.clients import client_in
+
+    p = personas
+    today = datetime.date.today()
+    ProxyAssignment.objects.create(
+        school=p.school,
+        principal=p.subject_teacher,
+        proxy=p.other_teacher,
+        duty=Duty.CERTIFY_COURSE,
+        course=None,  # every course of the principal
+        order=1,
+        starts_on=today,
+        ends_on=today,
+    )
+    page = client_in("en", p.school_admin).get(reverse("people:proxy_list")).content.decode()
+    label = escape(str(Duty.CERTIFY_COURSE.label))
+    assert f"<td>{label}</td>" in page and f"<td>{label}: </td>" not in page

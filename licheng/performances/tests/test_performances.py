@@ -189,6 +189,12 @@ def test_parent_view_is_read_only(windows_open: Personas) -> None:
     page = client.get(f"/performances/students/{p.student.pk}/").content.decode()
     assert "我的作品" in page
     assert "withdraw" not in page
+    # the class is named, not linked: its overview is for staff and answers a parent 404
+    class_url = f"/performances/classes/{p.school_class.pk}/"
+    assert p.school_class.name in page and f'href="{class_url}"' not in page
+    assert client.get(class_url).status_code == 404
+    homeroom_page = client_for(p.homeroom_teacher).get(f"/performances/students/{p.student.pk}/").content.decode()
+    assert f'href="{class_url}"' in homeroom_page
     assert client.post(f"/performances/{performance.pk}/withdraw/").status_code == 404
     assert client.get(f"/performances/{performance.pk}/edit/").status_code == 404
 
@@ -259,3 +265,20 @@ def test_the_description_limit_is_the_schools_setting(windows_open: Personas) ->
     assert "簡述最多 10 個字（目前 11 個字）" in response.content.decode()
     assert not Performance.objects.exists()
     assert post_work(windows_open, description="一二三四五六七八九十").status_code == 302
+
+
+def test_an_error_keeps_what_was_typed_and_names_the_file_to_attach_again(windows_open: Personas) -> None:
+    client = client_for(windows_open.student_user)
+    response = client.post(
+        "/performances/new/8/",
+        {
+            "description": "我寫了很久的說明",
+            "external_link": "not a link",
+            **WORK,
+            "files": SimpleUploadedFile("封面.png", _png(), content_type="image/png"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Performance.objects.exists()
+    assert "我寫了很久的說明" in page and WORK["f_name"] in page  # the typed text is kept
+    assert "封面.png" in page and "需要重新附加" in page  # the file is named, to attach again

@@ -171,3 +171,39 @@ def test_attachment_is_stored_and_shown(personas: Personas, storage_root: object
     assert client.get(url).status_code == 200
     assert client_for(personas.homeroom_teacher).get(url).status_code == 200
     assert client_for(personas.subject_teacher).get(url).status_code == 404
+
+
+TYPED = (
+    "我從小喜歡**設計**，也喜歡*閱讀*。\n國中時開始畫海報。\n\n"
+    "高一參加了校刊社：\n\n- 負責封面\n- 負責排版\n\n"
+    "1. 先學軟體\n2. 再做作品\n\n"
+    "作品集在 [這裡](https://example.org/a?b=1&c=2)。 <script>alert(1)</script><style>body{display:none}</style>"
+    " [壞連結](javascript:alert(2)) <img src=x onerror=alert(3)>"
+)
+
+
+def test_typed_writing_keeps_paragraphs_bold_italics_lists_and_links(personas: Personas) -> None:
+    client = client_for(personas.student_user)
+    response = client.post("/performances/writings/autobiography/", {"strengths": TYPED})
+    assert response.status_code == 302
+    stored = Writing.objects.get().sections["strengths"]
+    assert stored.count("<p>") == 3  # three paragraphs (and two lists), not one
+    assert "<strong>設計</strong>" in stored and "<em>閱讀</em>" in stored
+    assert "喜歡<em>閱讀</em>。<br>國中時" in stored  # a line break stays one
+    assert "<ul><li>負責封面</li><li>負責排版</li></ul>" in stored
+    assert "<ol><li>先學軟體</li><li>再做作品</li></ol>" in stored
+    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow">這裡</a>' in stored
+    # injected markup is shown as typed, never run: no tag, no javascript: link
+    for bad in ("<script", "<style", "<img", 'href="javascript'):
+        assert bad not in stored
+    assert "&lt;script&gt;" in stored
+
+    page = client.get("/performances/writings/").content.decode()
+    assert "<ul><li>負責封面</li>" in page and "<script>alert(1)" not in page
+    # editing shows the text as typed, and saving it again keeps the same writing
+    form = client.get("/performances/writings/autobiography/").content.decode()
+    assert "**設計**" in form and "- 負責封面" in form and "&lt;p&gt;" not in form
+    again = Writing.objects.get().sections["strengths"]
+    from licheng.performances.writings import html_to_text, render
+
+    assert render(html_to_text(again)) == again

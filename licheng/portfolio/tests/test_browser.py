@@ -61,7 +61,7 @@ def test_upload_certify_reject_select_and_hit_the_cap(
     _upload(phone_page, base, p.course.pk, "古文朗讀練習", "reading.pdf")
     phone_page.goto(f"{base}/portfolio/")
     assert "3 / 9" in phone_page.locator("#counters").inner_text()
-    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= screen.width + 1")
     phone_page.screenshot(path=str(screenshot_dir / "portfolio-student-upload.png"), full_page=True)
 
     # The teacher passes one and rejects the other with a reason.
@@ -73,8 +73,9 @@ def test_upload_certify_reject_select_and_hit_the_cap(
     desktop_page.wait_for_load_state()
     card = desktop_page.locator("li.card", has_text="古文朗讀練習")
     unrelated = CertificationReason.objects.get(school=p.school, code="01")
+    card.locator("details.not-pass summary").click()  # the not-pass form opens on demand
     card.locator("select[name=reason]").select_option(value=str(unrelated.pk))
-    card.get_by_role("button", name="不通過").click()
+    card.get_by_role("button", name="不通過", exact=True).click()
     desktop_page.wait_for_load_state()
     desktop_page.screenshot(path=str(screenshot_dir / "portfolio-teacher-queue.png"), full_page=True)
     states = dict(CourseOutcomeVersion.objects.values_list("description", "state"))

@@ -290,3 +290,31 @@ def test_api_requests_polls_and_downloads(world: World, django_capture_on_commit
 )
 def test_safe_names(name: str, expected: str) -> None:
     assert safe_name(name) == expected
+
+
+def test_writings_keep_their_shape_in_the_export_page_and_pdf(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    import pypdfium2 as pdfium
+
+    _fill(world)
+    performance_services.writing_save(
+        actor=Actor(user=world.p.student_user),
+        school=world.p.school,
+        kind="autobiography",
+        sections={"strengths": "第一段**專注**。\n\n第二段：\n\n- 設計\n- 寫作 <script>alert(1)</script>"},
+    )
+    client = _request(world, world.p.student_user, django_capture_on_commit_callbacks)
+    export = PortfolioExport.objects.get()
+    archive = _zip_of(client.get(f"/portfolio/exports/{export.pk}/download/"))
+    index = archive.read("index.html").decode()
+    assert "<p>第一段<strong>專注</strong>。</p><p>第二段：</p><ul><li>設計</li>" in index
+    assert "<script>alert(1)" not in index
+
+    pdf = b"".join(client.get(f"/portfolio/exports/{export.pk}/summary/").streaming_content)
+    document = pdfium.PdfDocument(pdf)
+    text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    # the writings themselves, the reflection too, not only their titles
+    assert "第一段專注" in text and "設計" in text and "我喜歡設計" in text
+    # the subject column is wide enough for a subject name on one line
+    assert "國文" in text

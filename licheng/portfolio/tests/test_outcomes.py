@@ -151,6 +151,9 @@ def test_teacher_passes_one_and_rejects_one_and_student_sees_both(world: World) 
         texts = [n.text for n in Notification.objects.filter(user=p.student_user)]
     assert any("was certified" in t for t in texts)
     assert any("was not passed" in t and "與本課程無關" in t for t in texts)
+    # two outcomes of one course: each notice names its item, so they do not read the same
+    assert any("“第一份”" in t and "was certified" in t for t in texts)
+    assert any("“第二份”" in t and "was not passed" in t for t in texts)
     page = world.client(p.student_user).get(URL).content.decode()
     assert "Certified" in page and "Not passed" in page and "與本課程無關" in page
 
@@ -341,3 +344,64 @@ def test_registry_grants_an_extension(world: World) -> None:
     extension = WindowExtension.objects.get()
     assert extension.granted_by == world.p.registry
     assert AuditEntry.objects.filter(action="window_extension.grant").exists()
+
+
+def test_withdraw_asks_first_and_does_not_look_like_save(world: World) -> None:
+    upload(world, "要撤回的")
+    outcome = CourseOutcomeVersion.objects.get().outcome
+    page = world.client(world.p.student_user).get(reverse("portfolio:outcome_detail", args=[outcome.pk])).content
+    html = page.decode()
+    form = html[html.index('action="' + reverse("portfolio:outcome_withdraw", args=[outcome.pk])) :]
+    form = form[: form.index("</form>")]
+    assert "data-confirm=" in form  # licheng.js asks before the form is sent
+    assert 'class="button danger"' in form
+
+
+def test_upload_form_shows_its_limits_and_is_not_offered_at_the_cap(world: World) -> None:
+    from licheng.schools.models import SchoolRules
+
+    client = world.client(world.p.student_user)
+    page = client.get(URL).content.decode()
+    assert "up to 4 MB each" in page and "up to 10 MB each" in page  # the school's rules, not "the limit"
+    SchoolRules.objects.filter(school=world.p.school).update(course_outcomes_per_term=1)
+    assert upload(world, "第一份").status_code == 302
+    page = client.get(URL).content.decode()
+    assert 'name="files"' not in page
+    assert "You have uploaded as many course outcomes as allowed (1/1 this term" in page
+
+
+def test_queue_marks_proxy_courses_and_leaves_out_next_terms_empty_courses(world: World) -> None:
+    from licheng.portfolio.tests.conftest import make_outcome
+    from licheng.testing.factories import make_course, make_term
+
+    p = world.p
+    make_outcome(p.student, p.course)
+    later = make_term(p.school, year=p.term.academic_year.year + 5, number=1)  # a term not started yet
+    make_course(later, p.other_teacher, subject="未來的課")
+    ProxyAssignment.objects.create(
+        school=p.school,
+        principal=p.subject_teacher,
+        proxy=p.other_teacher,
+        duty="certify_course",
+        course=None,
+        order=1,
+        starts_on=world.today,
+        ends_on=world.today,
+    )
+    page = world.client(p.other_teacher).get(reverse("portfolio:queue")).content.decode()
+    table = page[page.index("<table") : page.index("</table>")]
+    assert "國文" in table and f"as proxy for {p.subject_teacher.name}" in table
+    assert "未來的課" not in table  # nothing to certify before its term starts
+    assert "物理" in table  # their own course of a started term stays, without the proxy mark
+    row = table[table.index("物理") :]
+    assert "as proxy for" not in row[: row.index("</tr>")]
+
+
+def test_a_preview_still_being_made_shows_a_placeholder_not_a_broken_image(world: World) -> None:
+    from licheng.portfolio.tests.conftest import make_outcome
+
+    outcome = make_outcome(world.p.student, world.p.course)  # its PDF has no preview yet
+    page = world.client(world.p.student_user).get(reverse("portfolio:outcome_detail", args=[outcome.pk]))
+    html = page.content.decode()
+    assert "The preview is still being made" in html
+    assert "/preview/" not in html

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from licheng.performances.models import Performance, PerformanceFile, Writing, WritingReview
 from licheng.portfolio.tests.conftest import World, make_outcome
 from licheng.testing.factories import StudentFactory, UserFactory, make_staff
+from licheng.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,24 @@ def test_others_get_404_and_parts_follow_what_the_user_may_see(world: World) -> 
     assert status == 200 and "作品說明" in page and "讀設計" not in page
     counsellor_elsewhere = make_staff(p.school, "course_counsellor", username="counsellor2")
     assert _page(world, counsellor_elsewhere, p.student.pk)[0] == 404
+
+
+def test_a_parent_reads_in_parent_words(personas: Personas) -> None:
+    """A parent sees their child read-only: no staff student search in the menu, no review link,
+    no "export my portfolio"."""
+    from licheng.testing.clients import client_in
+
+    client = client_in("en", personas.parent)
+    home = client.get("/").content.decode()
+    assert 'href="/people/students/"' not in home  # the staff search over every class
+    page = client.get(f"/portfolio/students/{personas.student.pk}/portfolio/").content.decode()
+    assert "Comment on and check writings" not in page
+    exports = client.get(f"/portfolio/students/{personas.student.pk}/exports/").content.decode()
+    assert "Export my portfolio" not in exports and f"Export the portfolio of {personas.student.name}" in exports
+    # the homeroom teacher, who reviews, keeps the link
+    assert (
+        "Comment on and check writings"
+        in client_in("en", personas.homeroom_teacher)
+        .get(f"/portfolio/students/{personas.student.pk}/portfolio/")
+        .content.decode()
+    )

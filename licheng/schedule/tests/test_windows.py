@@ -156,7 +156,7 @@ def test_extension_for_someone_of_another_school_is_refused_and_changes_nothing(
         ),
         (
             {"starts_on": "2025-10-05", "ends_on": "2025-10-20", "grade": "12", "batch": "2"},
-            "The batches of one work item and grade cannot overlap",
+            "The batches of one work item and grade cannot overlap: Batch 1 runs 114.10.01–114.10.10.",
         ),
     ],
 )
