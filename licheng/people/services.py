@@ -525,17 +525,21 @@ def _refuse_last_admin(school: School, user: User) -> None:
         )
 
 
+def _require_member(school: School, user: User) -> None:
+    """Role grants touch only users of ``school``; anyone else is answered like an unknown user."""
+    if user.school_id != school.pk:
+        raise ServiceError(_("No such user."), field="user")
+
+
 @transaction.atomic
 def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGrant:
     """Give ``user`` a role in ``school``. Needs ``school.manage_roles`` (unless the system acts).
-    A user of another school cannot be granted a role here."""
+    Only users of the school get roles there: another school's user and a deployment operator (who
+    belongs to no school) are refused as if they did not exist, without their name."""
     _require(actor, school, LOCKOUT_PERMISSION)
     if role not in Role.values:
         raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
-    if user.school_id not in (None, school.pk):
-        raise ServiceError(
-            _("%(user)s belongs to another school and cannot be given a role here.") % {"user": user}, field="user"
-        )
+    _require_member(school, user)
     grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
     if created:
         record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
@@ -547,8 +551,7 @@ def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGr
 def role_revoke(*, actor: Actor, school: School, user: User, role: str) -> None:
     """Take a role away. The school's last administrator keeps theirs."""
     _require(actor, school, LOCKOUT_PERMISSION)
-    if user.school_id not in (None, school.pk):
-        raise ServiceError(_("%(user)s belongs to another school.") % {"user": user}, field="user")
+    _require_member(school, user)
     grants = RoleGrant.objects.filter(school=school, user=user, role=role)
     if not grants.exists():
         return
