@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs page from its own static files (not a CDN with an inline script)
     "django_tasks",
     "django_tasks_db",
     "licheng.core",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "licheng.core.security.SecurityHeadersMiddleware",
     "licheng.accounts.sessions.SlidingSessionMiddleware",
     "licheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "licheng.core.context_processors.school",
+                "licheng.core.security.csp_nonce",
             ],
         },
     }
@@ -156,6 +159,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Failed-login throttling: this many failures for one account or one address within the window
 # locks further attempts until the window passes.
+# Content-Security-Policy of pages (licheng.core.security): report violations without blocking.
+CSP_REPORT_ONLY = env_bool("LICHENG_CSP_REPORT_ONLY", False)
+
 LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
 # A whole school often shares one public address (NAT), so the per-address limit is higher.

@@ -81,6 +81,8 @@ from licheng.tests.matrix_base import (
 CASES = [
     # --- public and account pages -------------------------------------------------------------
     Case("healthz", PUBLIC),
+    # Browsers report Content-Security-Policy violations without a login or a CSRF token.
+    Case("csp_report", who(OK), method="post"),
     Case("set_language", who(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
     Case("login", who(302, anonymous=200)),  # a logged-in user is sent home
     Case("logout", who(302), method="post"),

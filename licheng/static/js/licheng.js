@@ -47,10 +47,19 @@
     });
   }
 
+  // Print buttons: data-print (the Content-Security-Policy allows no inline onclick handlers).
+  function setUpPrint() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-print]") : null;
+      if (button) window.print();
+    });
+  }
+
+  function setUp() { setUpMenu(); setUpConfirm(); setUpPrint(); }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setUpMenu(); setUpConfirm(); });
+    document.addEventListener("DOMContentLoaded", setUp);
   } else {
-    setUpMenu();
-    setUpConfirm();
+    setUp();
   }
 })();
