@@ -162,6 +162,10 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy of pages (licheng.core.security): report violations without blocking.
 CSP_REPORT_ONLY = env_bool("LICHENG_CSP_REPORT_ONLY", False)
 
+# Password-reset requests per e-mail address and per account, and per client address, per hour.
+PASSWORD_RESET_MAX_PER_HOUR = env_int("LICHENG_PASSWORD_RESET_MAX_PER_HOUR", 3)
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("LICHENG_PASSWORD_RESET_MAX_PER_ADDRESS", 30)
+
 LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
 # A whole school often shares one public address (NAT), so the per-address limit is higher.

@@ -71,6 +71,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        users = list(form.get_users(form.cleaned_data["email"]))
+        allowed = services.password_reset_request(
+            actor=Actor.from_request(self.request), email=form.cleaned_data["email"], users=users
+        )
+        if not allowed:  # the same answer as a request that sent mail
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
