@@ -77,9 +77,10 @@ class HashedUploadedFile(TemporaryUploadedFile):
     the private storage when that is a local folder, so storing it is a link, not a copy."""
 
     def __init__(self, name: str, content_type: str, size: int, charset: str | None, extra: Any = None) -> None:
-        from licheng.files.services import incoming_dir
+        from licheng.files.services import hold_incoming, incoming_dir
 
         file = tempfile.NamedTemporaryFile(suffix=".upload", dir=incoming_dir())  # noqa: SIM115 - closed by Django
+        hold_incoming(file.fileno())  # the periodic sweep leaves it alone while it is being written
         UploadedFile.__init__(self, file, name, content_type, size, charset, extra)
         self.sha256: str | None = None
 

@@ -52,10 +52,11 @@ def _ingest_transferred_file(
     and the file must keep the SHA-256 the manifest gives."""
     from licheng.files import checks, clamav
     from licheng.files.models import ScanStatus
-    from licheng.files.services import incoming_dir, record_stored_file, store_blob
+    from licheng.files.services import hold_incoming, incoming_dir, record_stored_file, store_blob
 
     assert actor.user is not None  # checked by student_transfer_in
     fd, path = tempfile.mkstemp(prefix="licheng-transfer-in-", dir=incoming_dir())
+    hold_incoming(fd)
     made: list[str] = [path]
     try:
         with os.fdopen(fd, "wb") as dst, pkg.open_file(ref["path"]) as src:
