@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "licheng.accounts.sessions.SlidingSessionMiddleware",
     "licheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "licheng.files.upload.UploadLimitMiddleware",  # reads every upload with its route's limit, before CSRF
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "licheng.accounts.middleware.PasswordChangeRequiredMiddleware",

@@ -27,6 +27,7 @@ from licheng.audit.services import Actor
 from licheng.core import spreadsheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
+from licheng.files.upload import upload_route
 from licheng.people.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,6 +164,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
+@upload_route("account_import_list", lambda request: spreadsheets.MAX_UPLOAD_BYTES)
 @school_view("people.import_accounts")
 def import_list(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ JSON_ENTRIES = ("profile.json", "course_records.json", "course_outcomes.json", "
 CHUNK = 1024 * 1024
 # A JSON entry larger than this is not a transfer package (a student's records are a few hundred kB).
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_PACKAGE_BYTES = 2 * 1024 * 1024 * 1024  # the largest transfer package a school may import
 _MANIFEST_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
 GRADE_FIELDS = (

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
+from licheng.files.upload import upload_route
 from licheng.files.views import content_disposition, file_response
-from licheng.lifecycle import selectors, services
+from licheng.lifecycle import package, selectors, services
 from licheng.lifecycle.forms import HoldReleaseForm, LegalHoldForm, StatusChangeForm, TransferInForm
 from licheng.lifecycle.models import ChangeKind, LegalHold, PackageState, RetentionCount, RetentionRun, TransferPackage
 from licheng.people.models import EnrolmentStatus, Student
@@ -183,6 +184,7 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response  # type: ignore[return-value]
 
 
+@upload_route("lifecycle:transfer_in", lambda request: package.MAX_PACKAGE_BYTES)
 @school_view("lifecycle.manage_status")
 def transfer_in(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]

@@ -22,6 +22,9 @@ class CourseCodeLine:
     extra: list[str]
 
 
+MAX_BYTES = 5_000_000  # the largest course-code file accepted
+
+
 def parse_course_code_line(text: str) -> tuple[str, str, list[str]]:
     """``CODE<sep>CREDITS[<sep>NAME…]`` with tab, comma or spaces; else fixed width (23 + 6 + rest)."""
     stripped = text.strip().lstrip("\ufeff")
@@ -54,7 +57,7 @@ def course_code_metadata(code: str) -> dict[str, str]:
 
 def read_course_code_txt(content: bytes) -> tuple[list[CourseCodeLine], list[dict[str, Any]]]:
     """The good lines and the bad ones (``{"line", "text", "message"}``); blank lines are skipped."""
-    sheets.check_size(content, 5_000_000)
+    sheets.check_size(content, MAX_BYTES)
     if content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
         from licheng.core.errors import ServiceError
 

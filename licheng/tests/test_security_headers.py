@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, resolve, reverse
 
+from licheng.files.upload import _routes_by_pattern
 from licheng.testing.personas import Personas
 from licheng.tests.test_permission_matrix import CASES, Case, build_world
 
@@ -30,6 +31,8 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
+MULTIPART_FORM = re.compile(r"<form\b[^>]*multipart/form-data[^>]*>", re.IGNORECASE)
+FORM_ACTION = re.compile(r'\baction="([^"]*)"')
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -69,6 +72,12 @@ def test_every_authenticated_answer_is_private_and_every_page_has_a_strict_polic
     assert nonce
     for source in SCRIPT_SRC.findall(body):
         assert source.startswith("/static/"), f"{case.name}: script from elsewhere: {source}"
+    # Every form that uploads files posts to a route that declared its limit (issue 13, finding 4).
+    for form in MULTIPART_FORM.findall(body):
+        action = FORM_ACTION.search(form)
+        target = (action.group(1) if action and action.group(1) else response.request["PATH_INFO"]).split("?")[0]
+        match = resolve(target)
+        assert match.route in _routes_by_pattern(get_resolver()), f"{case.name}: {target} takes files undeclared"
 
 
 def test_api_answers_are_private_and_not_stored(personas: Personas) -> None:
