@@ -209,6 +209,7 @@ def student_transfer_in(
     school_class: Any = None,
     seat: int | None = None,
     note: str = "",
+    package_password: str = "",
 ) -> TransferIn:
     """轉入: create the student from a transfer package made by a school of any Licheng deployment, with
     every record from before the transfer tagged as such (轉學轉科) and every file stored and hashed
@@ -218,7 +219,7 @@ def student_transfer_in(
         raise ServiceError(_("Only a signed-in person can import a transfer package."))
     if effective_on is None:
         raise ServiceError(_("Enter the date of the change."), field="effective_on")
-    pkg = transfer_package.verify(package_path)
+    pkg = transfer_package.verify(package_path, package_password)
     written: list[tuple[str, str]] = []
     try:
         with transaction.atomic():
