@@ -212,7 +212,7 @@ class LegalHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student_id}: {self.reason[:40]}"
+        return f"{self.student}：{self.reason[:40]}" if self.reason else str(self.student)
 
     @property
     def in_force(self) -> bool:

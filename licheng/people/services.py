@@ -21,7 +21,7 @@ from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
 from licheng.core.permission_upgrades import mark_all_known
 from licheng.core.permissions import forget_cached_permissions, has_permission
-from licheng.people import national_id
+from licheng.people import crypto, national_id
 from licheng.people.models import (
     EnrolmentStatus,
     ParentLink,
@@ -135,13 +135,8 @@ def _check_student(
             % {"number": student_number},
             field="student_number",
         )
-    if nid is not None:
-        from licheng.people import crypto
-
-        if others.filter(national_id_digest=crypto.digest(nid)).exists():
-            raise ServiceError(
-                _("This ID number already belongs to another student of this school."), field="national_id"
-            )
+    if nid is not None and others.filter(national_id_digest=crypto.digest(nid)).exists():
+        raise ServiceError(_("This ID number already belongs to another student of this school."), field="national_id")
     today = datetime.date.today()
     if not (datetime.date(today.year - 40, 1, 1) <= birth_date <= today):
         raise ServiceError(_("The birth date is not plausible for a student; please check it."), field="birth_date")
@@ -294,6 +289,7 @@ def student_update(
         "entry_year": student.entry_year if entry_year is UNSET else entry_year,
     }
     nid = None
+    old_nid = student.national_id
     if national_id is not UNSET:
         nid = _clean_national_id(national_id)
         if nid == student.national_id:
@@ -308,7 +304,7 @@ def student_update(
         User.objects.filter(pk=student.user_id).update(name=student.name)
     changes = diff(before, snapshot(student, STUDENT_FIELDS))
     if nid is not None:
-        changes["national_id"] = "changed"
+        changes["national_id"] = [crypto.mask(old_nid), crypto.mask(nid)]  # masked, never the number
     if changes:
         record(actor=effective, school=school, action="student.update", obj=student, changes=changes)
     return student

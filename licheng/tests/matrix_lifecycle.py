@@ -54,7 +54,6 @@ def extend(world: World) -> None:
         TransferredFile,
         TransferredRecord,
     )
-
     from licheng.people import crypto
 
     p = world.p
