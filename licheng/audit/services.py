@@ -228,6 +228,20 @@ def verify_chains() -> tuple[int, list[ChainProblem]]:
                 )
                 broken = True
                 break
+            if isinstance(entry.changes, dict) and "row_changes_sha256" in entry.changes:
+                rows = [
+                    {
+                        "object_type": r.object_type,
+                        "object_id": r.object_id,
+                        "object_repr": r.object_repr,
+                        "changes": r.changes,
+                    }
+                    for r in AuditRowChange.objects.filter(entry=entry).order_by("id")
+                ]
+                if rows_digest(rows) != entry.changes["row_changes_sha256"]:
+                    problems.append(ChainProblem(chain, entry.pk, "its row changes do not match: a row was changed"))
+                    broken = True
+                    break
             previous = entry.entry_hash
             last_id = entry.pk
         if not broken and heads.get(chain, GENESIS_HASH) != previous:

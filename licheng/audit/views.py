@@ -25,9 +25,9 @@ def _with_rows(entries: list, object_type: str = "", object_id: str = "") -> lis
         entry.action_label = words.action_label(entry.action)
         entry.object_kind = words.object_kind(entry.object_type)
         entry.change_rows = words.change_rows(entry.object_type, entry.changes)
-        row = rows_here.get(entry.pk)
-        if row is not None:
-            entry.change_rows = words.change_rows(row.object_type, row.changes)
+        here = rows_here.get(entry.pk)
+        if here is not None:
+            entry.change_rows = words.change_rows(here.object_type, here.changes)
     return entries
 
 

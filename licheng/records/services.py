@@ -133,7 +133,7 @@ ROW_CHANGES = "_row_changes"
 
 def _write_grades(
     school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
-) -> dict[str, int]:
+) -> dict[str, Any]:
     values = [checked.values[row.line] for row in rows]
     student_ids = sorted({v["student_id"] for v in values})
     existing: dict[tuple[Any, ...], Grade] = {}
@@ -174,7 +174,7 @@ def _write_grades(
 
 def _write_profiles(
     school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
-) -> dict[str, int]:
+) -> dict[str, Any]:
     values = {checked.values[row.line]["student_id"]: checked.values[row.line] for row in rows}
     students = list(Student.objects.filter(school=school, pk__in=list(values)))
     changed = []
