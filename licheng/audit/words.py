@@ -12,7 +12,7 @@ import datetime
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -236,7 +236,14 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
 
 
 def _name_of(model: type[models.Model], pk: Any) -> str:
-    obj = model._base_manager.filter(pk=pk).first()
+    """The record's name; a value that is not its key (an entry may store a label, "114-1") as it is."""
+    try:
+        key = model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+    except (ValidationError, TypeError, ValueError):
+        return str(pk)
+    if not isinstance(pk, (int, str)) or (isinstance(pk, str) and not pk.isdigit() and isinstance(key, int)):
+        return str(pk)
+    obj = model._base_manager.filter(pk=key).first()
     return str(obj) if obj is not None else f"#{pk}"
 
 

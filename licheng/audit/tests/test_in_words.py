@@ -163,3 +163,10 @@ def test_verify_audit_notices_a_changed_row_change(personas: Personas) -> None:
         cursor.execute("UPDATE audit_auditrowchange SET changes = %s", ['{"seat": [1, 3]}'])
     problems = verify_chains()[1]
     assert [p.entry_id for p in problems] == [entry.pk]
+
+
+def test_a_stored_label_where_a_record_is_expected_reads_as_it_is(personas: Personas) -> None:
+    from licheng.audit import words
+
+    assert words.value_words(Grade, "student", "114-1") == "114-1"
+    assert words.value_words(Grade, "student", personas.student.pk) == str(personas.student)
