@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs page from its own static files (not a CDN with an inline script)
     "django_tasks",
     "django_tasks_db",
     "licheng.core",
@@ -80,9 +81,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "licheng.core.security.SecurityHeadersMiddleware",
     "licheng.accounts.sessions.SlidingSessionMiddleware",
     "licheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "licheng.files.upload.UploadLimitMiddleware",  # reads every upload with its route's limit, before CSRF
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "licheng.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "licheng.core.context_processors.school",
+                "licheng.core.security.csp_nonce",
             ],
         },
     }
@@ -156,6 +160,13 @@ X_FRAME_OPTIONS = "DENY"
 
 # Failed-login throttling: this many failures for one account or one address within the window
 # locks further attempts until the window passes.
+# Content-Security-Policy of pages (licheng.core.security): report violations without blocking.
+CSP_REPORT_ONLY = env_bool("LICHENG_CSP_REPORT_ONLY", False)
+
+# Password-reset requests per e-mail address and per account, and per client address, per hour.
+PASSWORD_RESET_MAX_PER_HOUR = env_int("LICHENG_PASSWORD_RESET_MAX_PER_HOUR", 3)
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("LICHENG_PASSWORD_RESET_MAX_PER_ADDRESS", 30)
+
 LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
 # A whole school often shares one public address (NAT), so the per-address limit is higher.

@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from licheng.core import health
+from licheng.core import health, security
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("csp-report/", security.csp_report, name="csp_report"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("licheng.api.urls")),
     path("", include("licheng.core.urls")),

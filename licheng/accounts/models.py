@@ -21,6 +21,17 @@ class LoginFailure(models.Model):
         return f"{self.username} {self.ip_address or '-'}"
 
 
+class ResetRequest(models.Model):
+    """One password-reset request, counted under each key it touched: ``email:<address>``,
+    ``user:<id>`` and ``ip:<address>``. Recent rows throttle further requests (``throttle.py``)."""
+
+    key = models.CharField(max_length=300, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored."""
 

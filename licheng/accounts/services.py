@@ -85,6 +85,26 @@ def login_failed(*, actor: Actor, username: str) -> datetime.datetime | None:
 
 
 @transaction.atomic
+def password_reset_request(*, actor: Actor, email: str, users: list[User]) -> bool:
+    """Count one password-reset request for ``email`` (whose accounts are ``users``, possibly none).
+    Returns whether its mail may be sent: not when the address, one of the accounts or the client
+    address asked too often within the hour. The page answers the same either way; a refusal is
+    recorded on the trail of each account (or the deployment's, for an unknown address)."""
+    keys = throttle.reset_keys(email, [user.pk for user in users], actor.ip_address)
+    allowed = throttle.reset_allowed(keys)
+    throttle.note_reset(keys)
+    if not allowed:
+        from licheng.accounts.models import ResetRequest
+
+        targets: list[tuple[School | None, Any]] = [(user.school, user) for user in users]
+        if not targets:
+            targets = [(None, ResetRequest.objects.filter(key=keys[0][0]).order_by("-at").first())]
+        for school, obj in targets:
+            record(actor=actor, school=school, action="account.reset_throttled", obj=obj)
+    return allowed
+
+
+@transaction.atomic
 def password_change(*, actor: Actor, user: User, new_password: str, reset: bool = False) -> None:
     """Set a password the user chose (change page or e-mailed reset link); the initial-password
     requirement is then met."""

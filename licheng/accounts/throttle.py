@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from licheng.accounts.models import LoginFailure
+from licheng.accounts.models import LoginFailure, ResetRequest
 
 
 def normalise_username(username: str) -> str:
@@ -65,3 +65,33 @@ def note_failure(username: str, ip_address: str | None) -> None:
 
 def clear_failures(username: str) -> None:
     LoginFailure.objects.filter(username=normalise_username(username)).delete()
+
+
+# --- password-reset requests -------------------------------------------------------------------
+#
+# ``settings.PASSWORD_RESET_MAX_PER_HOUR`` requests per e-mail address and per account, and
+# ``settings.PASSWORD_RESET_MAX_PER_ADDRESS`` per client address, within an hour. A request over a
+# limit gets the same answer as any other; only no mail is sent.
+
+RESET_WINDOW = datetime.timedelta(hours=1)
+
+
+def reset_keys(email: str, user_ids: list[int], ip_address: str | None) -> list[tuple[str, int]]:
+    """The keys a request counts under, each with its limit."""
+    per_person = int(settings.PASSWORD_RESET_MAX_PER_HOUR)
+    keys = [(f"email:{(email or '').strip().lower()[:254]}", per_person)]
+    keys += [(f"user:{pk}", per_person) for pk in user_ids]
+    if ip_address:
+        keys.append((f"ip:{ip_address}", int(settings.PASSWORD_RESET_MAX_PER_ADDRESS)))
+    return keys
+
+
+def reset_allowed(keys: list[tuple[str, int]]) -> bool:
+    since = timezone.now() - RESET_WINDOW
+    return all(ResetRequest.objects.filter(key=key, at__gt=since).count() < limit for key, limit in keys)
+
+
+def note_reset(keys: list[tuple[str, int]]) -> None:
+    """Count one request under each key and prune rows older than the window."""
+    ResetRequest.objects.bulk_create(ResetRequest(key=key) for key, _limit in keys)
+    ResetRequest.objects.filter(at__lt=timezone.now() - RESET_WINDOW).delete()

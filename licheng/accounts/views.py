@@ -27,6 +27,7 @@ from licheng.audit.services import Actor
 from licheng.core import spreadsheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
+from licheng.files.upload import upload_route
 from licheng.people.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,6 +71,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        users = list(form.get_users(form.cleaned_data["email"]))
+        allowed = services.password_reset_request(
+            actor=Actor.from_request(self.request), email=form.cleaned_data["email"], users=users
+        )
+        if not allowed:  # the same answer as a request that sent mail
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -154,6 +164,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
+@upload_route("account_import_list", lambda request: spreadsheets.MAX_UPLOAD_BYTES)
 @school_view("people.import_accounts")
 def import_list(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]

@@ -29,7 +29,10 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["action"].choices = [("", _("All actions")), *((a, a) for a in actions)]  # type: ignore[attr-defined]
+        from licheng.audit.words import action_label
+
+        choices = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1])
+        self.fields["action"].choices = [("", _("All actions")), *choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -62,3 +62,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} {self.last_hash[:12]}"
+
+
+class AuditRowChange(models.Model):
+    """One row an import (or another change of many rows) changed, linked to the batch's entry: the
+    row's fields before and after. The entry's ``changes`` carry the rows' count and the SHA-256 of
+    their canonical text, so the hash chain covers them too. Append-only like the entries."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="row_changes")
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} in #{self.entry_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only.")

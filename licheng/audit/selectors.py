@@ -48,7 +48,13 @@ def object_history(user: User, school: School, object_type: str, object_id: str)
     here (another school's object, or one that never existed here)."""
     if not has_permission(user, school, "audit.view"):
         return None
-    entries = entries_visible_to(user, school).filter(object_type=object_type, object_id=object_id)
+    from licheng.audit.models import AuditRowChange
+
+    # The object's own entries, and those of batches (imports) that changed it among many rows.
+    batches = AuditRowChange.objects.filter(object_type=object_type, object_id=object_id).values("entry_id")
+    entries = entries_visible_to(user, school).filter(
+        Q(object_type=object_type, object_id=object_id) | Q(pk__in=batches)
+    )
     if object_belongs_to(school, object_type, object_id) or entries.exists():
         return entries
     return None

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from licheng.audit.models import AuditChainHead, AuditEntry
+from licheng.audit.models import AuditChainHead, AuditEntry, AuditRowChange
 
 if TYPE_CHECKING:
     from licheng.people.models import User
@@ -128,6 +128,19 @@ def snapshot(instance: models.Model, fields: tuple[str, ...] | list[str]) -> dic
     return {name: _jsonable(getattr(instance, name)) for name in fields}
 
 
+@dataclasses.dataclass(frozen=True)
+class RowChange:
+    """One row a change of many rows (an import) changed: ``changes`` as ``{field: [before, after]}``."""
+
+    obj: models.Model
+    changes: dict[str, Any]
+
+
+def rows_digest(rows: list[dict[str, Any]]) -> str:
+    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def record(
     *,
     actor: Actor,
@@ -135,8 +148,22 @@ def record(
     action: str,
     obj: models.Model,
     changes: dict[str, Any] | None = None,
+    rows: list[RowChange] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the school's chain. Must run inside the caller's transaction."""
+    """Append one entry to the school's chain. Must run inside the caller's transaction. ``rows``:
+    the rows a batch changed, each stored linked to the entry (and shown in that row's history);
+    the entry's ``changes`` gain their count and digest, which the hash chain covers."""
+    row_values = [
+        {
+            "object_type": row.obj._meta.label_lower,
+            "object_id": str(row.obj.pk),
+            "object_repr": str(row.obj)[:200],
+            "changes": _jsonable(row.changes),
+        }
+        for row in rows or []
+    ]
+    if row_values:
+        changes = {**(changes or {}), "row_changes": len(row_values), "row_changes_sha256": rows_digest(row_values)}
     chain = chain_of(school)
     # No savepoint: a failure here must abort the caller's change, which is what the entry records.
     with transaction.atomic(savepoint=False):
@@ -161,6 +188,10 @@ def record(
         entry.entry_hash = compute_hash(head.last_hash, entry)
         entry.save()
         AuditChainHead.objects.filter(pk=head.pk).update(last_hash=entry.entry_hash)
+        if row_values:
+            AuditRowChange.objects.bulk_create(
+                (AuditRowChange(entry=entry, **values) for values in row_values), batch_size=1000
+            )
     return entry
 
 
@@ -197,6 +228,20 @@ def verify_chains() -> tuple[int, list[ChainProblem]]:
                 )
                 broken = True
                 break
+            if isinstance(entry.changes, dict) and "row_changes_sha256" in entry.changes:
+                rows = [
+                    {
+                        "object_type": r.object_type,
+                        "object_id": r.object_id,
+                        "object_repr": r.object_repr,
+                        "changes": r.changes,
+                    }
+                    for r in AuditRowChange.objects.filter(entry=entry).order_by("id")
+                ]
+                if rows_digest(rows) != entry.changes["row_changes_sha256"]:
+                    problems.append(ChainProblem(chain, entry.pk, "its row changes do not match: a row was changed"))
+                    broken = True
+                    break
             previous = entry.entry_hash
             last_id = entry.pk
         if not broken and heads.get(chain, GENESIS_HASH) != previous:

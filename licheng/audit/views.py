@@ -4,16 +4,30 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from licheng.audit import selectors
+from licheng.audit import selectors, words
 from licheng.audit.forms import ActivityFilterForm
+from licheng.audit.models import AuditRowChange
 from licheng.core.permissions import school_view
 
 PAGE_SIZE = 50
 
 
-def _with_rows(entries: list) -> list:  # type: ignore[type-arg]
+def _with_rows(entries: list, object_type: str = "", object_id: str = "") -> list:  # type: ignore[type-arg]
+    """Each entry in words: its action's label, its object's kind, its changes as labelled rows. On
+    an object's history, a batch entry shows the changes it made to that object."""
+    rows_here: dict[int, AuditRowChange] = {}
+    if object_type:
+        for row in AuditRowChange.objects.filter(
+            entry__in=[e.pk for e in entries], object_type=object_type, object_id=object_id
+        ):
+            rows_here[row.entry_id] = row
     for entry in entries:
-        entry.change_rows = selectors.change_rows(entry.changes)
+        entry.action_label = words.action_label(entry.action)
+        entry.object_kind = words.object_kind(entry.object_type)
+        entry.change_rows = words.change_rows(entry.object_type, entry.changes)
+        here = rows_here.get(entry.pk)
+        if here is not None:
+            entry.change_rows = words.change_rows(here.object_type, here.changes)
     return entries
 
 
@@ -25,16 +39,19 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
     if entries is None:
         raise Http404
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    latest = page.object_list[0] if page.object_list else None
+    own = next((e for e in page.object_list if e.object_type == object_type and e.object_id == object_id), None)
+    model = words.model_of(object_type)
+    current = model._base_manager.filter(pk=object_id).first() if model is not None and object_id.isdigit() else None
+    name = str(current) if current is not None else own.object_repr if own else f"#{object_id}"
     return render(
         request,
         "audit/object_history.html",
         {
             "page": page,
-            "entries": _with_rows(list(page.object_list)),
+            "entries": _with_rows(list(page.object_list), object_type, object_id),
             "object_type": object_type,
             "object_id": object_id,
-            "object_repr": latest.object_repr if latest else f"{object_type} #{object_id}",
+            "object_repr": f"{words.object_kind(object_type)} {name}".strip(),
         },
     )
 

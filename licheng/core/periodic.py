@@ -57,6 +57,10 @@ JOBS: list[PeriodicJob] = [
         "purge_expired_exports", "licheng.portfolio.export.purge_expired_exports", daily_at=datetime.time(2, 30)
     ),
     PeriodicJob("apply_retention", "licheng.lifecycle.tasks.apply_retention", daily_at=datetime.time(3, 0)),
+    # Partial uploads a killed worker left behind; never one still being written.
+    PeriodicJob(
+        "sweep_incoming_uploads", "licheng.files.tasks.sweep_incoming_uploads", every=datetime.timedelta(hours=1)
+    ),
     # Reminders go out in the morning, before school starts.
     PeriodicJob("send_due_reminders", "licheng.notifications.tasks.send_due_reminders", daily_at=datetime.time(7, 0)),
 ]

@@ -16,6 +16,8 @@ from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.counselling import selectors, services
 from licheng.counselling.models import CounsellingSession, SessionKind
+from licheng.counselling.views import _file_limit
+from licheng.files.upload import upload_route
 from licheng.people.models import Student
 from licheng.schools import rocdate
 
@@ -143,6 +145,7 @@ def session_create(request: HttpRequest, payload: SessionIn) -> Status[SessionOu
 
 
 @router.post("/sessions/{pk}/attachments", response={201: SessionOut}, url_name="counselling_session_attachments")
+@upload_route("api-v1:counselling_session_attachments", _file_limit, files_allowed=services.MAX_ATTACHMENTS)
 def attachments_add(
     request: HttpRequest,
     pk: int,

@@ -21,7 +21,7 @@ from licheng.core.permissions import has_role, school_view
 from licheng.counselling import selectors, services
 from licheng.counselling.forms import FilterForm, SessionForm
 from licheng.counselling.models import CounsellingSession, SessionKind
-from licheng.files.upload import UploadRefused, limit_upload, upload_view
+from licheng.files.upload import UploadRefused, limit_upload, upload_route, upload_view
 from licheng.people.models import Student
 from licheng.people.roles import Role
 from licheng.people.selectors import may
@@ -217,6 +217,7 @@ def _recorder(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+@upload_route("counselling:create", _file_limit, files_allowed=services.MAX_ATTACHMENTS)
 @upload_view(_file_limit, files_allowed=services.MAX_ATTACHMENTS)
 @school_view()
 def session_create(request: HttpRequest) -> HttpResponse:
@@ -231,6 +232,7 @@ def _changeable(request: HttpRequest, pk: int) -> CounsellingSession:
     return session
 
 
+@upload_route("counselling:edit", _file_limit, files_allowed=services.MAX_ATTACHMENTS)
 @upload_view(_file_limit, files_allowed=services.MAX_ATTACHMENTS)
 @school_view()
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -306,6 +308,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@upload_route("counselling:import_start", lambda request: sheets.MAX_UPLOAD_BYTES)
 @school_view()
 def import_start(request: HttpRequest) -> HttpResponse:
     from licheng.counselling import importers

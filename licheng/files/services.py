@@ -7,12 +7,14 @@ are never touched).
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import logging
 import os
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -89,6 +91,53 @@ def incoming_dir() -> str | None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         return str(folder)
     return settings.FILE_UPLOAD_TEMP_DIR
+
+
+INCOMING_MAX_AGE_SECONDS = 3600
+
+
+def hold_incoming(fd: int) -> None:
+    """Mark an incoming file as being written: an exclusive lock its writer holds until it closes
+    the file (or dies: the kernel drops the lock). ``sweep_incoming`` never removes a held file."""
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _held(path: Path) -> bool:
+    try:
+        with open(path, "rb") as probe:
+            try:
+                fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return True  # gone already: nothing to remove
+    return False
+
+
+def sweep_incoming(*, older_than_seconds: float = INCOMING_MAX_AGE_SECONDS, dry_run: bool = False) -> list[str]:
+    """Remove partial uploads a killed worker left in ``.incoming``: files not changed for
+    ``older_than_seconds`` whose writer no longer holds them. Answers the names removed (or that
+    would be, with ``dry_run``)."""
+    folder = incoming_dir()
+    if folder is None or not isinstance(default_storage, FileSystemStorage):
+        return []
+    cutoff = time.time() - older_than_seconds
+    removed = []
+    for path in sorted(Path(folder).iterdir()):
+        try:
+            if not path.is_file() or path.stat().st_mtime > cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        if _held(path):
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed.append(f".incoming/{path.name}")
+    if removed and not dry_run:
+        logger.info("swept %d stale incoming upload(s)", len(removed))
+    return removed
 
 
 def _link(src_path: str, dst_path: str) -> bool:

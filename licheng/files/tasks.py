@@ -71,3 +71,12 @@ def make_preview(*, file_id: int) -> str:
             Path(out).unlink(missing_ok=True)
         StoredFile.objects.filter(sha256=stored.sha256, preview_name="").update(preview_name=name)
         return name
+
+
+@task()
+def sweep_incoming_uploads() -> int:
+    """Remove partial uploads older than an hour that a killed worker left in ``.incoming`` (never
+    one still being written). Run by the periodic runner every hour."""
+    from licheng.files.services import sweep_incoming
+
+    return len(sweep_incoming())

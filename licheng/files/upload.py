@@ -1,5 +1,13 @@
 """Reading uploads without holding them in memory and without reading past the size limit.
 
+Every multipart request, page or API, is read by one streaming handler (``LimitedUploadHandler``)
+installed by ``UploadLimitMiddleware`` before anything (the CSRF check, django-ninja) touches the
+body. The limit is the route's: a view accepting files declares it with ``@upload_route(name,
+max_bytes, files_allowed=…)`` (``UPLOAD_ROUTES``); a route that declares none accepts no file at
+all. A body over the limit is refused by its Content-Length before a byte is read, and otherwise
+reading stops at the first byte over it; the refusal is a 413 with a message (JSON for the API),
+or, on a page with ``@upload_view``, ``request.upload_error`` for the page to show in its form.
+
 Usage in a view (the whole body is read by ``limit_upload``, before the form touches it)::
 
     @upload_view(lambda request: 10 * 1024 * 1024)   # outermost: reads the body, then checks CSRF
@@ -18,18 +26,22 @@ only after the whole body was read.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import functools
 import hashlib
 import tempfile
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -77,9 +89,10 @@ class HashedUploadedFile(TemporaryUploadedFile):
     the private storage when that is a local folder, so storing it is a link, not a copy."""
 
     def __init__(self, name: str, content_type: str, size: int, charset: str | None, extra: Any = None) -> None:
-        from licheng.files.services import incoming_dir
+        from licheng.files.services import hold_incoming, incoming_dir
 
         file = tempfile.NamedTemporaryFile(suffix=".upload", dir=incoming_dir())  # noqa: SIM115 - closed by Django
+        hold_incoming(file.fileno())  # the periodic sweep leaves it alone while it is being written
         UploadedFile.__init__(self, file, name, content_type, size, charset, extra)
         self.sha256: str | None = None
 
@@ -200,6 +213,7 @@ def upload_view(
                     _check_csrf(request)
             return view(request, *args, **kwargs)
 
+        wrapper.shows_upload_error = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -217,3 +231,96 @@ def _check_csrf(request: HttpRequest) -> None:
         raise AssertionError
 
     _CsrfCheck(lambda r: HttpResponse()).process_view(request, callback, (), {})
+
+
+# --- every upload route and its limit ----------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadRoute:
+    max_bytes: Callable[[HttpRequest], int]
+    """The largest file, for this request (its school's rules)."""
+    files_allowed: int = 1
+
+
+UPLOAD_ROUTES: dict[str, UploadRoute] = {}
+"""URL name (``"portfolio:my_outcomes"``, ``"api-v1:portfolio_outcome_upload"``) → its limit."""
+
+
+def upload_route(name: str, max_bytes: Callable[[HttpRequest], int], *, files_allowed: int = 1) -> Callable[[F], F]:
+    """Declare that the route named ``name`` accepts files up to ``max_bytes(request)`` each, at
+    most ``files_allowed`` of them. Returns the view (page or API operation) unchanged."""
+
+    def decorator(view: F) -> F:
+        UPLOAD_ROUTES[name] = UploadRoute(max_bytes, files_allowed)
+        return view
+
+    return decorator
+
+
+@functools.lru_cache(maxsize=8)
+def _routes_by_pattern(resolver: URLResolver) -> dict[str, UploadRoute]:
+    """The declared routes by their full URL pattern (``ResolverMatch.route``): an API path serves
+    several operations under one pattern, only one of which (the POST) takes files."""
+    found: dict[str, UploadRoute] = {}
+
+    def walk(node: URLResolver, prefix: str, namespace: str | None) -> None:
+        for pattern in node.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                walk(pattern, prefix + str(pattern.pattern), full)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                if name in UPLOAD_ROUTES:
+                    found[prefix + str(pattern.pattern)] = UPLOAD_ROUTES[name]
+
+    walk(resolver, "", None)
+    return found
+
+
+def route_for(request: HttpRequest) -> UploadRoute | None:
+    match = request.resolver_match
+    if match is None:
+        return None
+    return _routes_by_pattern(get_resolver(getattr(request, "urlconf", None))).get(match.route)
+
+
+def _refusal(request: HttpRequest, error: UploadRefused) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": error.message, "field": "files"}, status=error.status_code)
+    return render(request, "upload_refused.html", {"message": error.message}, status=error.status_code)
+
+
+class UploadLimitMiddleware:
+    """Reads every multipart POST with ``LimitedUploadHandler`` and the route's limit, before the
+    CSRF middleware or django-ninja parses it (put it before ``CsrfViewMiddleware``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+        if request.method != "POST" or not (request.content_type or "").startswith("multipart/"):
+            return None
+        route = route_for(request)
+        if route is None:
+            max_bytes, files_allowed = 0, 0
+        else:
+            try:
+                max_bytes, files_allowed = route.max_bytes(request), route.files_allowed
+            except Exception:  # noqa: BLE001 - no school or rules yet: accept no file
+                max_bytes, files_allowed = 0, 0
+        try:
+            limit_upload(request, max_bytes, files_allowed=files_allowed)
+        except UploadRefused as refused:
+            error = refused if route is not None else UploadTooLarge(_("This address does not accept files."))
+            request.upload_error = error  # type: ignore[attr-defined]
+            if getattr(view_func, "shows_upload_error", False):
+                return None  # an @upload_view page shows the message in its form
+            return _refusal(request, error)
+        return None

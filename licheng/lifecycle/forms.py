@@ -76,6 +76,14 @@ class GradeGraduationForm(forms.Form):
 
 class TransferInForm(forms.Form):
     package = forms.FileField(label=_("transfer package (ZIP)"))
+    password = forms.CharField(
+        label=_("package password"),
+        max_length=40,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The password the sending school's registry was shown once when the package was made."),
+    )
     student_number = forms.CharField(label=_("student number at this school"), max_length=20)
     effective_on = RocDateField(label=_("date of transfer in"))
     school_class: forms.ModelChoiceField[Any] = forms.ModelChoiceField(

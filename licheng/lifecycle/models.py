@@ -99,6 +99,13 @@ class TransferPackage(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     file_count = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # The package is AES-encrypted; its password (encrypted at rest) is kept only until the registry
+    # has been shown it once.
+    password_cipher = models.TextField(blank=True, editable=False)
+    password_shown_at = models.DateTimeField(_("password shown at"), null=True, blank=True)
+    password_shown_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -218,7 +225,7 @@ class LegalHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student_id}: {self.reason[:40]}"
+        return f"{self.student}：{self.reason[:40]}" if self.reason else str(self.student)
 
     @property
     def in_force(self) -> bool:

@@ -13,6 +13,11 @@ Layout (format ``licheng-transfer``, version 1)::
 
 Writing streams each stored file into the ZIP in chunks; reading checks every entry's hash against
 the manifest before a byte of JSON is trusted.
+
+The package holds the student's national ID and birth date (``profile.json``): every entry is
+encrypted with AES-256 (WinZip AES, which 7-Zip and most unzip tools open) under a random password
+that the sending registry is shown once (``new_password``); the receiving school enters it on
+import. Packages of an older, unencrypted make still import without one.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ import dataclasses
 import hashlib
 import json
 import re
+import secrets
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+import pyzipper
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +45,7 @@ JSON_ENTRIES = ("profile.json", "course_records.json", "course_outcomes.json", "
 CHUNK = 1024 * 1024
 # A JSON entry larger than this is not a transfer package (a student's records are a few hundred kB).
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_PACKAGE_BYTES = 2 * 1024 * 1024 * 1024  # the largest transfer package a school may import
 _MANIFEST_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
 GRADE_FIELDS = (
@@ -70,6 +78,19 @@ GRADE_FIELDS = (
     "mapped_grade_level",
     "transfer_score",
 )
+
+
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - no 0/O, 1/I: read aloud or copied
+
+
+def new_password() -> str:
+    """A random package password: 20 characters (about 100 bits) in groups of four."""
+    raw = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(20))
+    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+
+
+def _password_bytes(password: str) -> bytes:
+    return password.strip().upper().encode("ascii", errors="replace")
 
 
 def package_file_name(school_code: str, student_number: str) -> str:
@@ -240,14 +261,18 @@ def collect(student: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return {"package.json": head, **documents}, files
 
 
-def write(student: Any, out: IO[bytes]) -> int:
-    """Write the package of ``student`` to ``out`` (a file opened for writing); return the number of
-    files it carries. Stored files are copied in chunks, never held whole in memory."""
+def write(student: Any, out: IO[bytes], *, password: str) -> int:
+    """Write the package of ``student`` to ``out`` (a file opened for writing), every entry
+    encrypted under ``password``; return the number of files it carries. Stored files are copied in
+    chunks, never held whole in memory."""
     from licheng.files.services import file_open
 
     documents, files = collect(student)
     manifest: list[tuple[str, str]] = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with pyzipper.AESZipFile(
+        out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(_password_bytes(password))
         for name, data in documents.items():
             payload = _dumps(data)
             archive.writestr(name, payload)
@@ -256,7 +281,7 @@ def write(student: Any, out: IO[bytes]) -> int:
             digest = hashlib.sha256()
             path = f"files/{sha256}"
             # Media is already compressed; documents gain little. Store both as they are.
-            info = zipfile.ZipInfo(path, date_time=timezone.localtime().timetuple()[:6])
+            info = archive.zipinfo_cls(path, date_time=timezone.localtime().timetuple()[:6])
             info.compress_type = zipfile.ZIP_STORED
             with file_open(stored) as src, archive.open(info, "w", force_zip64=True) as dst:
                 while chunk := src.read(CHUNK):
@@ -279,7 +304,7 @@ def write(student: Any, out: IO[bytes]) -> int:
 class Package:
     """A verified package: every entry's hash matched the manifest."""
 
-    archive: zipfile.ZipFile
+    archive: Any  # a pyzipper.AESZipFile
     head: dict[str, Any]
     documents: dict[str, Any]
     hashes: dict[str, str]  # path → sha256
@@ -302,7 +327,7 @@ def _safe_name(name: str) -> bool:
     return not (name.startswith("/") or "\\" in name or ".." in name.split("/") or name.endswith("/"))
 
 
-def _entry_hash(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+def _entry_hash(archive: Any, info: Any) -> str:
     digest = hashlib.sha256()
     with archive.open(info) as fh:
         while chunk := fh.read(CHUNK):
@@ -310,7 +335,7 @@ def _entry_hash(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
     return digest.hexdigest()
 
 
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
+def _read_manifest(archive: Any) -> dict[str, str]:
     info = archive.getinfo(MANIFEST)
     if info.file_size > MAX_JSON_BYTES:
         raise _not_a_package()
@@ -329,18 +354,42 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
     return hashes
 
 
-def verify(path: str) -> Package:
-    """Open the package at ``path`` and check it: a ZIP, with a manifest listing every entry and
-    nothing else, every entry's SHA-256 matching, then the format and version. Raises ServiceError
-    with a message for the registry; the caller changes nothing before this returns."""
+def _open_with(archive: Any, password: str) -> None:
+    """Check ``password`` opens an encrypted package (ServiceError on the password field if not)."""
+    if not any(info.flag_bits & 0x1 for info in archive.infolist()):
+        return  # an unencrypted package of an older make
+    if not password.strip():
+        raise ServiceError(
+            _(
+                "This transfer package is protected by a password. Enter the password the sending "
+                "school's registry was shown when the package was made."
+            ),
+            field="password",
+        )
+    archive.setpassword(_password_bytes(password))
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive.read("package.json")
+    except RuntimeError:
+        raise ServiceError(
+            _("The password does not open this transfer package. Check it with the sending school."),
+            field="password",
+        ) from None
+
+
+def verify(path: str, password: str = "") -> Package:
+    """Open the package at ``path`` and check it: a ZIP, opened with ``password`` when encrypted,
+    with a manifest listing every entry and nothing else, every entry's SHA-256 matching, then the
+    format and version. Raises ServiceError with a message for the registry; the caller changes
+    nothing before this returns."""
+    try:
+        archive = pyzipper.AESZipFile(path)
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, ValueError):
         raise _not_a_package() from None
     try:
         names = archive.namelist()
         if MANIFEST not in names or "package.json" not in names:
             raise _not_a_package()
+        _open_with(archive, password)
         if len(set(names)) != len(names) or not all(_safe_name(name) for name in names):
             raise ServiceError(_("The package holds file names that are not allowed."), field="package")
         hashes = _read_manifest(archive)
@@ -360,7 +409,7 @@ def verify(path: str) -> Package:
                 continue
             try:
                 actual = _entry_hash(archive, info)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
                 actual = ""
             if actual != hashes[info.filename]:
                 raise ServiceError(
@@ -388,7 +437,7 @@ def verify(path: str) -> Package:
     return Package(archive=archive, head=head, documents=documents, hashes=hashes)
 
 
-def _load(archive: zipfile.ZipFile, name: str) -> Any:
+def _load(archive: Any, name: str) -> Any:
     try:
         info = archive.getinfo(name)
         if info.file_size > MAX_JSON_BYTES:

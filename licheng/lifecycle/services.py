@@ -32,7 +32,7 @@ from licheng.lifecycle.models import (
     StatusChange,
     TransferPackage,
 )
-from licheng.people import roster_codes
+from licheng.people import crypto, roster_codes
 from licheng.people.models import EnrolmentStatus, Student
 from licheng.people.sealing import ensure_not_sealed
 
@@ -420,10 +420,11 @@ def transfer_package_build(*, package: TransferPackage) -> TransferPackage:
     if package.state == PackageState.READY and package.storage_name and default_storage.exists(package.storage_name):
         return package
     student = package.student
+    password = transfer_package.new_password()
     fd, tmp = tempfile.mkstemp(prefix="licheng-transfer-", suffix=".zip")
     try:
         with os.fdopen(fd, "w+b") as out:
-            count = transfer_package.write(student, out)
+            count = transfer_package.write(student, out, password=password)
             out.flush()
             size = out.tell()
             out.seek(0)
@@ -454,6 +455,9 @@ def transfer_package_build(*, package: TransferPackage) -> TransferPackage:
             file_count=count,
             error="",
             finished_at=timezone.now(),
+            password_cipher=crypto.encrypt(password),
+            password_shown_at=None,
+            password_shown_to=None,
         )
         package.refresh_from_db()
         record(
@@ -464,6 +468,23 @@ def transfer_package_build(*, package: TransferPackage) -> TransferPackage:
             changes={"sha256": sha256, "size": size, "files": count},
         )
     return package
+
+
+@transaction.atomic
+def transfer_package_password_reveal(*, actor: Actor, package: TransferPackage) -> str:
+    """Show the package's password once: answer it and forget it (only its being shown is kept).
+    A lost password needs a new package (``transfer_package_request``)."""
+    effective = authorise(actor, package.school, "lifecycle.manage_status")
+    package = TransferPackage.objects.select_for_update().get(pk=package.pk)
+    if package.state != PackageState.READY or not package.password_cipher:
+        raise ServiceError(_("The password of this package was already shown. If it is lost, make the package again."))
+    password = crypto.decrypt(package.password_cipher)
+    package.password_cipher = ""
+    package.password_shown_at = timezone.now()
+    package.password_shown_to = actor.user
+    package.save(update_fields=["password_cipher", "password_shown_at", "password_shown_to"])
+    record(actor=effective, school=package.school, action="lifecycle.package_password_shown", obj=package)
+    return password
 
 
 # --- legal holds ----------------------------------------------------------------------------------

@@ -52,10 +52,11 @@ def _ingest_transferred_file(
     and the file must keep the SHA-256 the manifest gives."""
     from licheng.files import checks, clamav
     from licheng.files.models import ScanStatus
-    from licheng.files.services import incoming_dir, record_stored_file, store_blob
+    from licheng.files.services import hold_incoming, incoming_dir, record_stored_file, store_blob
 
     assert actor.user is not None  # checked by student_transfer_in
     fd, path = tempfile.mkstemp(prefix="licheng-transfer-in-", dir=incoming_dir())
+    hold_incoming(fd)
     made: list[str] = [path]
     try:
         with os.fdopen(fd, "wb") as dst, pkg.open_file(ref["path"]) as src:
@@ -208,6 +209,7 @@ def student_transfer_in(
     school_class: Any = None,
     seat: int | None = None,
     note: str = "",
+    package_password: str = "",
 ) -> TransferIn:
     """轉入: create the student from a transfer package made by a school of any Licheng deployment, with
     every record from before the transfer tagged as such (轉學轉科) and every file stored and hashed
@@ -217,7 +219,7 @@ def student_transfer_in(
         raise ServiceError(_("Only a signed-in person can import a transfer package."))
     if effective_on is None:
         raise ServiceError(_("Enter the date of the change."), field="effective_on")
-    pkg = transfer_package.verify(package_path)
+    pkg = transfer_package.verify(package_path, package_password)
     written: list[tuple[str, str]] = []
     try:
         with transaction.atomic():

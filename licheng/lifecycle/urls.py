@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("students/<int:pk>/package/", views.package_request, name="package_request"),
     path("students/<int:pk>/hold/", views.hold_place, name="hold_place"),
     path("packages/<int:pk>/download/", views.package_download, name="package_download"),
+    path("packages/<int:pk>/password/", views.package_password, name="package_password"),
     path("transfer-in/", views.transfer_in, name="transfer_in"),
     path("transferred-files/<int:pk>/", views.transferred_file, name="transferred_file"),
     path("retention/", views.retention, name="retention"),

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
+from licheng.files.upload import upload_route
 from licheng.files.views import content_disposition, file_response
-from licheng.lifecycle import selectors, services
+from licheng.lifecycle import package, selectors, services
 from licheng.lifecycle.forms import (
     CorrectionForm,
     GradeGraduationForm,
@@ -308,6 +309,23 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response  # type: ignore[return-value]
 
 
+@require_POST
+@school_view("lifecycle.manage_status")
+def package_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the package's password, once (the page is never stored: ``private, no-store``)."""
+    package: TransferPackage = get_object_or_404(
+        TransferPackage.objects.filter(school=request.school).select_related("student"),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    try:
+        password = services.transfer_package_password_reveal(actor=Actor.from_request(request), package=package)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("lifecycle:student", pk=package.student_id)
+    return render(request, "lifecycle/package_password.html", {"package": package, "password": password})
+
+
+@upload_route("lifecycle:transfer_in", lambda request: package.MAX_PACKAGE_BYTES)
 @school_view("lifecycle.manage_status")
 def transfer_in(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]
@@ -328,6 +346,7 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                 school_class=form.cleaned_data["school_class"],
                 seat=form.cleaned_data["seat"],
                 note=form.cleaned_data["note"],
+                package_password=form.cleaned_data["password"],
             )
         except ServiceError as error:
             _apply_error(form, error)

@@ -269,7 +269,8 @@ class GrantIn(Schema):
 @router.get("/role-grants", response=list[GrantOut])
 def role_grants_list(request: HttpRequest, user_id: int | None = None) -> list[GrantOut]:
     require(request, "school.manage_roles")
-    grants = RoleGrant.objects.filter(school=_school(request)).order_by("user_id", "role")
+    school = _school(request)
+    grants = RoleGrant.objects.filter(school=school, user__school=school).order_by("user_id", "role")
     if user_id is not None:
         grants = grants.filter(user_id=user_id)
     return [GrantOut(id=g.pk, user_id=g.user_id, role=g.role) for g in grants]
@@ -278,7 +279,8 @@ def role_grants_list(request: HttpRequest, user_id: int | None = None) -> list[G
 @router.post("/role-grants", response={201: GrantOut, 422: ErrorOut})
 def role_grant_create(request: HttpRequest, payload: GrantIn) -> Any:
     require(request, "school.manage_roles")
-    user = User.objects.filter(pk=payload.user_id).first()
+    # Only the school's own users: another school's user or an operator answers like no user at all.
+    user = selectors.users_of(_school(request)).filter(pk=payload.user_id).first()
     if user is None:
         raise HttpError(404, _("No such user."))
     try:
@@ -294,7 +296,9 @@ def role_grant_create(request: HttpRequest, payload: GrantIn) -> Any:
 def role_grant_delete(request: HttpRequest, grant_id: int) -> Any:
     require(request, "school.manage_roles")
     school = _school(request)
-    grant: RoleGrant = get_object_or_404(RoleGrant.objects.filter(school=school).select_related("user"), pk=grant_id)
+    grant: RoleGrant = get_object_or_404(
+        RoleGrant.objects.filter(school=school, user__school=school).select_related("user"), pk=grant_id
+    )
     try:
         services.role_revoke(actor=Actor.from_request(request), school=school, user=grant.user, role=grant.role)
     except ServiceError as error:

@@ -21,7 +21,7 @@ from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
 from licheng.core.permission_upgrades import mark_all_known
 from licheng.core.permissions import forget_cached_permissions, has_permission
-from licheng.people import national_id, roster_codes
+from licheng.people import crypto, national_id, roster_codes
 from licheng.people.models import (
     EnrolmentStatus,
     ParentLink,
@@ -150,13 +150,8 @@ def _check_student(
             % {"number": student_number},
             field="student_number",
         )
-    if nid is not None:
-        from licheng.people import crypto
-
-        if others.filter(national_id_digest=crypto.digest(nid)).exists():
-            raise ServiceError(
-                _("This ID number already belongs to another student of this school."), field="national_id"
-            )
+    if nid is not None and others.filter(national_id_digest=crypto.digest(nid)).exists():
+        raise ServiceError(_("This ID number already belongs to another student of this school."), field="national_id")
     today = datetime.date.today()
     if not (datetime.date(today.year - 40, 1, 1) <= birth_date <= today):
         raise ServiceError(_("The birth date is not plausible for a student; please check it."), field="birth_date")
@@ -347,6 +342,7 @@ def student_update(
         "entry_year": student.entry_year if entry_year is UNSET else entry_year,
     }
     nid = None
+    old_nid = student.national_id
     if national_id is not UNSET:
         nid = _clean_national_id(national_id)
         if nid == student.national_id:
@@ -376,7 +372,7 @@ def student_update(
         User.objects.filter(pk=student.user_id).update(name=student.name)
     changes = diff(before, snapshot(student, STUDENT_FIELDS))
     if nid is not None:
-        changes["national_id"] = "changed"
+        changes["national_id"] = [crypto.mask(old_nid), crypto.mask(nid)]  # masked, never the number
     if changes:
         record(actor=effective, school=school, action="student.update", obj=student, changes=changes)
     return student
@@ -593,17 +589,21 @@ def _refuse_last_admin(school: School, user: User) -> None:
         )
 
 
+def _require_member(school: School, user: User) -> None:
+    """Role grants touch only users of ``school``; anyone else is answered like an unknown user."""
+    if user.school_id != school.pk:
+        raise ServiceError(_("No such user."), field="user")
+
+
 @transaction.atomic
 def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGrant:
     """Give ``user`` a role in ``school``. Needs ``school.manage_roles`` (unless the system acts).
-    A user of another school cannot be granted a role here."""
+    Only users of the school get roles there: another school's user and a deployment operator (who
+    belongs to no school) are refused as if they did not exist, without their name."""
     _require(actor, school, LOCKOUT_PERMISSION)
     if role not in Role.values:
         raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
-    if user.school_id not in (None, school.pk):
-        raise ServiceError(
-            _("%(user)s belongs to another school and cannot be given a role here.") % {"user": user}, field="user"
-        )
+    _require_member(school, user)
     grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
     if created:
         record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
@@ -615,8 +615,7 @@ def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGr
 def role_revoke(*, actor: Actor, school: School, user: User, role: str) -> None:
     """Take a role away. The school's last administrator keeps theirs."""
     _require(actor, school, LOCKOUT_PERMISSION)
-    if user.school_id not in (None, school.pk):
-        raise ServiceError(_("%(user)s belongs to another school.") % {"user": user}, field="user")
+    _require_member(school, user)
     grants = RoleGrant.objects.filter(school=school, user=user, role=role)
     if not grants.exists():
         return

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
-from licheng.files.upload import UploadRefused, limit_upload
+from licheng.files.upload import UploadRefused, limit_upload, upload_route
 from licheng.people.models import Student
 from licheng.performances import selectors, services, windows
 from licheng.performances.kinds import KINDS
@@ -225,6 +225,10 @@ def _file_limit(school: School) -> int:
     return max(rules.document_max_mb, rules.media_max_mb) * 1024 * 1024
 
 
+def _request_file_limit(request: HttpRequest) -> int:
+    return _file_limit(request.school)  # type: ignore[attr-defined]
+
+
 class _TooLarge(ServiceError):
     """A file (or the whole body) over the limit: answered 413."""
 
@@ -321,6 +325,7 @@ def _payload(request: HttpRequest) -> tuple[PerformanceIn, list[Any]]:
     url_name="performances_create",
     openapi_extra=_CREATE_BODY,
 )
+@upload_route("api-v1:performances_create", _request_file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 def performance_create(request: HttpRequest) -> Status[Any]:
     """Add a performance: JSON without files, or multipart with ``files`` (same checks as the pages)."""
     school = _school(request)
@@ -353,6 +358,7 @@ def _refused(request: HttpRequest, error: ServiceError) -> Status[Any]:
     url_name="performances_add_files",
     openapi_extra=_FILES_BODY,
 )
+@upload_route("api-v1:performances_add_files", _request_file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 def performance_add_files(request: HttpRequest, performance_id: int) -> Status[Any]:
     """Add files (multipart ``files``) to one of your performances, in the upload window."""
     school = _school(request)
@@ -519,6 +525,7 @@ _ATTACHMENT_BODY = {
     url_name="performances_writing_attachment",
     openapi_extra=_ATTACHMENT_BODY,
 )
+@upload_route("api-v1:performances_writing_attachment", _request_file_limit)
 def writing_attachment(request: HttpRequest, kind: str) -> Status[Any]:
     """Attach a file (multipart ``attachment``) to this term's writing of ``kind``, replacing the
     one it had; the text stays as it is. Same checks and limits as the page."""

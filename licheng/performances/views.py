@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_role, school_view
-from licheng.files.upload import UploadRefused, limit_upload, upload_view
+from licheng.files.upload import UploadRefused, limit_upload, upload_route, upload_view
 from licheng.people.models import Student, User
 from licheng.people.roles import Role
 from licheng.performances import selectors, services, windows
@@ -187,6 +187,7 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
     )
 
 
+@upload_route("performances:create", _file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 @upload_view(_file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 @school_view()
 def performance_create(request: HttpRequest, kind: int) -> HttpResponse:
@@ -205,6 +206,7 @@ def _own_performance(request: HttpRequest, pk: int) -> Performance:
     )
 
 
+@upload_route("performances:edit", _file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 @upload_view(_file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)
 @school_view()
 def performance_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -364,6 +366,7 @@ def my_writings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_route("performances:writing_edit", _file_limit)
 @upload_view(_file_limit)
 @school_view()
 def writing_edit(request: HttpRequest, kind: str) -> HttpResponse:

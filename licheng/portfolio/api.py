@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from licheng.api.auth import require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
+from licheng.files.upload import upload_route
 from licheng.people.models import Student, User
 from licheng.portfolio import export, selectors, services
 from licheng.portfolio.models import (
@@ -24,6 +25,7 @@ from licheng.portfolio.models import (
     PortfolioExport,
     VersionState,
 )
+from licheng.portfolio.views import _file_limit
 from licheng.schools.api import ErrorOut, error_out
 from licheng.schools.selectors import current_term
 
@@ -186,6 +188,7 @@ def outcome_list(request: HttpRequest) -> list[OutcomeOut]:
 
 
 @router.post("/outcomes", response={201: OutcomeOut, 422: ErrorOut}, url_name="portfolio_outcome_upload")
+@upload_route("api-v1:portfolio_outcome_upload", _file_limit, files_allowed=MAX_FILES)
 def outcome_upload(
     request: HttpRequest,
     course_id: Form[int],

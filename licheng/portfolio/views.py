@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_role, school_view
-from licheng.files.upload import limit_upload, upload_view
+from licheng.files.upload import limit_upload, upload_route, upload_view
 from licheng.files.views import file_response, preview_response
 from licheng.people.models import Student, User
 from licheng.people.roles import STAFF_ROLES
@@ -92,6 +92,7 @@ def _student_terms(student: Student) -> list[Term]:
 # --- the student's own course outcomes -----------------------------------------------------------
 
 
+@upload_route("portfolio:my_outcomes", _file_limit, files_allowed=MAX_FILES)
 @upload_view(_file_limit, files_allowed=MAX_FILES)
 @school_view()
 def my_outcomes(request: HttpRequest) -> HttpResponse:
@@ -184,6 +185,7 @@ def _owned_outcome(request: HttpRequest, pk: int) -> CourseOutcome:
     return outcome
 
 
+@upload_route("portfolio:outcome_edit", _file_limit, files_allowed=MAX_FILES)
 @upload_view(_file_limit, files_allowed=MAX_FILES)
 @require_POST
 @school_view()

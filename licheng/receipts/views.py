@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
+from licheng.files.upload import upload_route
 from licheng.files.views import content_disposition
 from licheng.people.models import User
-from licheng.receipts import selectors, services
+from licheng.receipts import parsing, selectors, services
 from licheng.receipts.forms import AnswerForm, DisputeForm, ImportForm, WindowForm
 from licheng.receipts.models import ConfirmationStatus, ReceiptImport, StudentReceipt
 from licheng.schools.models import School
@@ -48,6 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_route("receipts:import", lambda request: parsing.MAX_BYTES)
 @school_view("receipts.manage")
 def import_receipt(request: HttpRequest) -> HttpResponse:
     school = _school(request)

@@ -464,6 +464,7 @@ def precheck_roster(request: HttpRequest, term: str = "") -> Any:
     the school's latest term when left out. 422 lists every problem (invalid course codes,
     students without ID or birth date)."""
     require(request, "records.view_grades")
+    require(request, "people.view_national_id")  # the roster carries full national IDs
     from django.http import HttpResponse
 
     from licheng.records import rosters

@@ -31,6 +31,9 @@ def _looks_like_credits(value: str) -> bool:
     return bool(CREDITS_PER_TERM.match(value.upper()))
 
 
+MAX_BYTES = 5_000_000  # the largest course-code file accepted
+
+
 def parse_course_code_line(text: str) -> tuple[str, str, list[str]]:
     """(code, credits per term, [name, more columns…]) of one line."""
     stripped = text.strip().lstrip("\ufeff").strip()
@@ -81,7 +84,7 @@ def read_course_code_txt(
 ) -> tuple[list[CourseCodeLine], list[dict[str, Any]]]:
     """The good lines and the bad ones (``{"line", "text", "message"}``); blank lines are skipped.
     With ``school_code``, a code whose school part is another school's is a bad line."""
-    sheets.check_size(content, 5_000_000)
+    sheets.check_size(content, MAX_BYTES)
     if content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
         from licheng.core.errors import ServiceError
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from licheng.core.errors import ServiceError
-from licheng.core.permissions import school_view
+from licheng.core.permissions import has_permission, school_view
 from licheng.records import rosters
 from licheng.records.views import _xlsx
 from licheng.schools.models import Term
@@ -40,8 +41,14 @@ def _page(request: HttpRequest, terms: list[Term], term: Term | None, problems: 
             "problems": problems,
             "count": count,
             "roster_name": rosters.PRECHECK_ROSTER_NAME,
+            "can_download": may_download_full_ids(request),
         },
     )
+
+
+def may_download_full_ids(request: HttpRequest) -> bool:
+    """The pre-check roster carries full national IDs: only roles that may see them download it."""
+    return has_permission(request.user, request.school, "people.view_national_id")  # type: ignore[arg-type, attr-defined]
 
 
 @school_view("records.view_grades")
@@ -54,6 +61,8 @@ def precheck_roster(request: HttpRequest) -> HttpResponse:
 
 @school_view("records.view_grades")
 def precheck_roster_export(request: HttpRequest) -> HttpResponse:
+    if not may_download_full_ids(request):
+        raise PermissionDenied  # the roster carries full national IDs
     terms = _terms(request)
     term = _chosen(request, terms)
     if term is None:

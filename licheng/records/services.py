@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from licheng.audit.services import Actor, record
+from licheng.audit.services import Actor, RowChange, diff, record, snapshot
 from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.spreadsheets import Checked, Row
@@ -115,17 +115,25 @@ def import_apply(*, actor: Actor, batch: ImportBatch) -> dict[str, int]:
                 _("Nothing was imported: %(count)s problem(s) must be fixed first.") % {"count": len(checked.errors)}
             )
         summary = _writer_for(batch.record_type)(school, rows, checked, batch.headers, actor)
+        # Writers that change existing rows name each one with its fields before and after.
+        row_changes: list[RowChange] = summary.pop(ROW_CHANGES, [])
         batch.status = ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.summary = summary
         batch.save(update_fields=["status", "applied_at", "summary"])
-        record(actor=actor, school=school, action="records.import_applied", obj=batch, changes=summary)
+        record(
+            actor=actor, school=school, action="records.import_applied", obj=batch, changes=summary, rows=row_changes
+        )
     return summary
+
+
+ROW_CHANGES = "_row_changes"
+"""Key of a writer's summary under which it lists the ``RowChange`` of every row it changed."""
 
 
 def _write_grades(
     school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
-) -> dict[str, int]:
+) -> dict[str, Any]:
     values = [checked.values[row.line] for row in rows]
     student_ids = sorted({v["student_id"] for v in values})
     existing: dict[tuple[Any, ...], Grade] = {}
@@ -135,6 +143,7 @@ def _write_grades(
             existing[(grade.student_id, grade.academic_year, grade.term, grade.course_code, grade.variant)] = grade
     created: list[list[Any]] = []
     changed: list[Grade] = []
+    row_changes: list[RowChange] = []
     fields = importers.GRADE_VALUE_FIELDS
     now = timezone.now()
     for v in values:
@@ -143,30 +152,39 @@ def _write_grades(
         if found is None:
             created.append([school.pk, *key, *(v[f] for f in fields), now, now])
         elif any(getattr(found, f) != v[f] for f in fields):
+            before = snapshot(found, fields)
             for f in fields:
                 setattr(found, f, v[f])
             found.updated_at = now
             changed.append(found)
+            row_changes.append(RowChange(found, diff(before, snapshot(found, fields))))
     bulk.insert(
         Grade,
         ["school", "student", "academic_year", "term", "course_code", "variant", *fields, "created_at", "updated_at"],
         created,
     )
     bulk.update(Grade, [*fields, "updated_at"], changed)
-    return {"created": len(created), "updated": len(changed), "unchanged": len(values) - len(created) - len(changed)}
+    return {
+        "created": len(created),
+        "updated": len(changed),
+        "unchanged": len(values) - len(created) - len(changed),
+        ROW_CHANGES: row_changes,
+    }
 
 
 def _write_profiles(
     school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor
-) -> dict[str, int]:
+) -> dict[str, Any]:
     values = {checked.values[row.line]["student_id"]: checked.values[row.line] for row in rows}
     students = list(Student.objects.filter(school=school, pk__in=list(values)))
     changed = []
     roster = [name for name in roster_codes.ROSTER_FIELD_NAMES if name in present]
+    row_changes: list[RowChange] = []
     fields = ["name", "school_class_id", "seat", "birth_date", *roster]
     for student in students:
         v = values[student.pk]
         before = [getattr(student, f) for f in fields]
+        was = snapshot(student, fields)
         student.name = v["name"]
         if "class_name" in present:
             student.school_class_id = v["school_class_id"]
@@ -178,13 +196,14 @@ def _write_profiles(
             setattr(student, name, v[name])
         if [getattr(student, f) for f in fields] != before:
             changed.append(student)
+            row_changes.append(RowChange(student, diff(was, snapshot(student, fields))))
     if changed:
         # Free the seats first so that students swapping seats never collide mid-update.
         if "seat" in present or "class_name" in present:
             for start in range(0, len(changed), 500):
                 Student.objects.filter(pk__in=[s.pk for s in changed[start : start + 500]]).update(seat=None)
         bulk.update(Student, ["name", "school_class", "seat", "birth_date", *roster], changed)
-    return {"created": 0, "updated": len(changed), "unchanged": len(values) - len(changed)}
+    return {"created": 0, "updated": len(changed), "unchanged": len(values) - len(changed), ROW_CHANGES: row_changes}
 
 
 def _write_enrolments(
@@ -257,6 +276,8 @@ def grade_save(
                 _("This student already has a grade for this course code, term and record type."), field="course_code"
             )
         action = "records.grade_updated" if grade else "records.grade_created"
+        audited = ("student", "academic_year", "term", "course_code", "variant", *values)
+        before = snapshot(grade, audited) if grade is not None else {}
         if grade is None:
             grade = Grade(school=school)
         for name, value in {**key, **values}.items():
@@ -264,7 +285,8 @@ def grade_save(
         if grade.variant == GradeVariant.REPEAT:
             grade.is_repeat = True
         grade.save()
-        record(actor=actor, school=school, action=action, obj=grade, changes={"course_code": grade.course_code})
+        # Every field that changed, before and after (a new grade: what it was set to).
+        record(actor=actor, school=school, action=action, obj=grade, changes=diff(before, snapshot(grade, audited)))
     return grade
 
 

@@ -17,9 +17,10 @@ from licheng.audit.services import Actor
 from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
+from licheng.files.upload import upload_route
 from licheng.people.models import Student
 from licheng.people.selectors import may
-from licheng.records import importers, selectors, services
+from licheng.records import course_code_txt, importers, selectors, services
 from licheng.records.forms import CourseCodeUploadForm, GradeForm, UploadForm
 from licheng.records.models import Grade, ImportBatch
 from licheng.schools import rocdate
@@ -190,6 +191,7 @@ def _record_type(request: HttpRequest, kind: str) -> importers.RecordType:
     return record_type
 
 
+@upload_route("records:import_start", lambda request: sheets.MAX_UPLOAD_BYTES)
 @school_view()
 def import_start(request: HttpRequest, kind: str) -> HttpResponse:
     record_type = _record_type(request, kind)
@@ -324,6 +326,7 @@ def _course_code_page(request: HttpRequest, page: Any, form: Any, result: Any) -
     )
 
 
+@upload_route("records:course_code_import", lambda request: course_code_txt.MAX_BYTES)
 @school_view("records.manage_course_codes")
 def course_code_import(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":

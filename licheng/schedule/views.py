@@ -207,17 +207,14 @@ def copy_last_year(request: HttpRequest, term_pk: int) -> HttpResponse:
 # --- individual extensions -----------------------------------------------------------------------
 
 
-def _find_person(text: str) -> User | None:
-    """A user by student number (any school: the service refuses other schools' people with a
-    message) or by username."""
+def _find_person(school: School, text: str) -> User | None:
+    """A user of ``school`` by student number or by username. The look-up is scoped to the school
+    first: another school's student or user is exactly like one that does not exist."""
     text = text.strip()
-    from django_scopes import scopes_disabled
-
-    with scopes_disabled():
-        student = Student.objects.filter(student_number=text).select_related("user").first()
+    student = Student.objects.filter(school=school, student_number=text).select_related("user").first()
     if student is not None:
         return student.user
-    return User.objects.filter(username=text).first()
+    return User.objects.filter(school=school, username=text).first()
 
 
 @require_POST
@@ -251,7 +248,7 @@ def extensions(request: HttpRequest) -> HttpResponse:
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = _find_person(data["person"])
+        person = _find_person(school, data["person"])
         if person is None:
             form.add_error("person", _("No one has this student number or username."))
         elif term is None:

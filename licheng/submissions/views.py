@@ -4,6 +4,7 @@ rosters, manifest and changes, and downloads (a roster, the whole package stream
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +34,20 @@ def _term(request: HttpRequest, school: School) -> Term | None:
     if wanted and wanted.isdigit():
         return get_object_or_404(terms, pk=int(wanted))
     return current_term(school) or terms.order_by("-starts_on").first()
+
+
+FULL_IDS = "people.view_national_id"
+
+
+def _may_download(request: HttpRequest) -> bool:
+    """The rosters and the package carry full national IDs (the central database needs them): only
+    roles that may see national IDs (the registry by default) download them."""
+    return has_permission(request.user, _school(request), FULL_IDS)  # type: ignore[arg-type]
+
+
+def _require_download(request: HttpRequest) -> None:
+    if not _may_download(request):
+        raise PermissionDenied
 
 
 @school_view("submissions.view")
@@ -81,11 +96,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"code": code, "name": R.ROSTERS[code].name, **counts} for code, counts in (submission.changes or {}).items()
     ]
     template = "submissions/_progress.html" if request.headers.get("HX-Request") else "submissions/detail.html"
-    return render(request, template, {"submission": submission, "rosters": rosters, "changes": changes})
+    return render(
+        request,
+        template,
+        {"submission": submission, "rosters": rosters, "changes": changes, "can_download": _may_download(request)},
+    )
 
 
 @school_view("submissions.view")
 def roster_download(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    _require_download(request)
     submission = get_object_or_404(selectors.submissions_of(_school(request)), pk=pk)
     roster: SubmittedRoster = get_object_or_404(
         SubmittedRoster.objects.select_related("stored_file"), submission=submission, code=code
@@ -95,6 +115,7 @@ def roster_download(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @school_view("submissions.view")
 def package(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_download(request)
     submission = get_object_or_404(selectors.submissions_of(_school(request)).filter(status="done"), pk=pk)
     response = StreamingHttpResponse(stream_package(submission), content_type="application/zip")
     name = (

@@ -34,6 +34,13 @@ CASES = [
     ),
     Case("lifecycle:hold_place", HOLDS_OBJ, kwargs=STUDENT, method="post", data=lambda w: {"reason": "訴訟中"}),
     Case("lifecycle:package_download", PAGE_REGISTRY_OBJ, kwargs=lambda w: {"pk": w.extra["lifecycle_package"].pk}),
+    # The package's password is shown once, to those who may download it.
+    Case(
+        "lifecycle:package_password",
+        who(403, anonymous=302, registry=200, school_admin=200, outsider=404),
+        kwargs=lambda w: {"pk": w.extra["lifecycle_package"].pk},
+        method="post",
+    ),
     Case("lifecycle:transfer_in", PAGE_REGISTRY),
     Case("lifecycle:transferred_file", SEES_STUDENT, kwargs=lambda w: {"pk": w.extra["lifecycle_file"].pk}),
     Case("lifecycle:retention", PAGE_REGISTRY),
@@ -55,6 +62,7 @@ def extend(world: World) -> None:
         TransferredFile,
         TransferredRecord,
     )
+    from licheng.people import crypto
 
     p = world.p
     name = default_storage.save("transfers/matrix/transfer.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
@@ -65,6 +73,7 @@ def extend(world: World) -> None:
         file_name="transfer-111111-matrix.zip",
         storage_name=name,
         size=22,
+        password_cipher=crypto.encrypt("ABCD-EFGH-JKLM-NPQR-STUV"),
     )
     blob = default_storage.save("matrix/lifecycle.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     stored = StoredFile.objects.create(

@@ -15,8 +15,12 @@ alters what the next one sees.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import difflib
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -78,6 +82,8 @@ CASES = [
     # --- public and account pages -------------------------------------------------------------
     Case("healthz", PUBLIC),
     Case("favicon", who(301)),  # to the static icon, for everyone
+    # Browsers report Content-Security-Policy violations without a login or a CSRF token.
+    Case("csp_report", who(OK), method="post"),
     Case("set_language", who(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
     Case("login", who(302, anonymous=200)),  # a logged-in user is sent home
     Case("logout", who(302), method="post"),
@@ -229,9 +235,10 @@ CASES = [
     Case("api-v1:roles_table", API_VIEW_SETTINGS),
     Case("api-v1:roles_table_replace", API_MANAGE_ROLES, method="put", data=lambda w: {"table": {}}),
     Case("api-v1:role_grants_list", API_MANAGE_ROLES),
+    # The user named is of school A: for school B's admin, no such user.
     Case(
         "api-v1:role_grant_create",
-        API_MANAGE_ROLES,
+        who(403, anonymous=401, school_admin=OK, outsider=404),
         method="post",
         data=lambda w: {"user_id": w.p.other_teacher.pk, "role": "homeroom_teacher"},
     ),
@@ -424,3 +431,240 @@ def test_every_route_is_in_the_matrix() -> None:
     covered = {case.name for case in CASES}
     assert routes - covered == set(), "routes missing from the permission matrix"
     assert covered - routes == set(), "matrix names routes that do not exist"
+
+
+# --- a user of another school answers exactly like a user that does not exist --------------------
+#
+# Every route that takes a person (by id, student number or username) or a role grant is asked by a
+# member of school A about strangers: a user of school B, a student of school B and the deployment
+# operator (who belongs to no school and holds a grant in school A). Each answer must be the answer
+# about a person that does not exist, byte for byte once the key itself is set aside, and must not
+# name the stranger.
+
+UNKNOWN_ID = 987654
+UNKNOWN_TEXT = "nobody-here"
+
+
+@dataclasses.dataclass
+class StrangerCase:
+    label: str
+    name: str
+    persona: str
+    key: Callable[[World, str], Any]
+    """The key the request names for the target (``"unknown"`` or a stranger's name)."""
+    method: str = "get"
+    kwargs: Callable[[World, Any], dict[str, Any]] = lambda w, key: {}
+    data: Callable[[World, Any], dict[str, Any]] = lambda w, key: {}
+
+
+def _strangers(w: World) -> dict[str, Any]:
+    return w.extra["strangers"]  # type: ignore[no-any-return]
+
+
+def _user_pk(w: World, target: str) -> Any:
+    return UNKNOWN_ID if target == "unknown" else _strangers(w)[target].pk
+
+
+def _username(w: World, target: str) -> Any:
+    return UNKNOWN_TEXT if target == "unknown" else _strangers(w)[target].username
+
+
+def _student_number(w: World, target: str) -> Any:
+    if target == "unknown":
+        return "1199999"
+    return w.extra["other_student"].student_number if target == "other_student" else None
+
+
+def _grant_pk(w: World, target: str) -> Any:
+    return UNKNOWN_ID if target == "unknown" else w.extra["stranger_grants"].get(target)
+
+
+def _extension(key: Any, field: str = "person") -> dict[str, Any]:
+    return {
+        field: key,
+        "work_item": "receipt_confirmation",
+        "until": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+        "reason": "公假",
+    }
+
+
+STRANGER_CASES = [
+    StrangerCase(
+        "grant a role by API",
+        "api-v1:role_grant_create",
+        "school_admin",
+        _user_pk,
+        method="post",
+        data=lambda w, key: {"user_id": key, "role": "registry"},
+    ),
+    StrangerCase(
+        "list a user's grants by API",
+        "api-v1:role_grants_list",
+        "school_admin",
+        _user_pk,
+        data=lambda w, key: {"user_id": key},
+    ),
+    StrangerCase(
+        "revoke a grant by API",
+        "api-v1:role_grant_delete",
+        "school_admin",
+        _grant_pk,
+        method="delete",
+        kwargs=lambda w, key: {"grant_id": key},
+    ),
+    StrangerCase("roles page", "people:user_roles", "school_admin", _user_pk, kwargs=lambda w, key: {"pk": key}),
+    StrangerCase(
+        "grant a role on the page",
+        "people:user_roles",
+        "school_admin",
+        _user_pk,
+        method="post",
+        kwargs=lambda w, key: {"pk": key},
+        data=lambda w, key: {"role": "registry"},
+    ),
+    StrangerCase(
+        "revoke a role on the page",
+        "people:user_role_revoke",
+        "school_admin",
+        _user_pk,
+        method="post",
+        kwargs=lambda w, key: {"pk": key, "role": "school_admin"},
+    ),
+    StrangerCase(
+        "extension by username",
+        "schedule:extensions",
+        "registry",
+        _username,
+        method="post",
+        data=lambda w, key: _extension(key),
+    ),
+    StrangerCase(
+        "extension by student number",
+        "schedule:extensions",
+        "registry",
+        _student_number,
+        method="post",
+        data=lambda w, key: _extension(key),
+    ),
+    StrangerCase(
+        "portfolio extension by username",
+        "portfolio:extensions",
+        "school_admin",
+        _username,
+        method="post",
+        data=lambda w, key: {
+            "username": key,
+            "term": w.p.term.pk,
+            "kind": "upload",
+            "until": "2099-01-01",
+            "reason": "公假",
+        },
+    ),
+    StrangerCase(
+        "link a parent by username",
+        "people:parent_link",
+        "registry",
+        _username,
+        method="post",
+        kwargs=lambda w, key: {"pk": w.p.student.pk},
+        data=lambda w, key: {"username": key, "relation": "父"},
+    ),
+    StrangerCase(
+        "name a proxy by API",
+        "api-v1:proxy_create",
+        "school_admin",
+        _user_pk,
+        method="post",
+        data=lambda w, key: {
+            "principal_id": w.p.subject_teacher.pk,
+            "proxy_id": key,
+            "duty": "certify_course",
+            "starts_on": "2025-09-01",
+            "ends_on": "2025-12-31",
+        },
+    ),
+]
+STRANGERS = ("outsider", "operator", "other_student")
+_VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value=|nonce=|"X-CSRFToken": )"[^"]*"')
+
+
+def _answer(client: Client, case: StrangerCase, world: World, target: str) -> tuple[int, str, str] | None:
+    key = case.key(world, target)
+    if key is None:
+        return None  # this stranger has no such key (e.g. the operator has no student number)
+    url = reverse(case.name, kwargs=case.kwargs(world, key))
+    data = case.data(world, key)
+    with transaction.atomic():
+        if case.name.startswith("api-v1:") and case.method not in ("get", "delete"):
+            response = getattr(client, case.method)(url, data=json.dumps(data), content_type="application/json")
+        else:
+            response = getattr(client, case.method)(url, data=data)
+        transaction.set_rollback(True)
+    body = response.content.decode()
+    location = response.get("Location", "")
+    body = body.replace(url, "URL")  # pages that echo their own address
+    for text in {str(key), str(UNKNOWN_ID)} if len(str(key)) >= 5 else ():  # short ids are not echoed
+        own = re.compile(rf"(?<![\w\\]){re.escape(text)}(?!\w)")
+        body, location = own.sub("KEY", body), own.sub("KEY", location)
+    return response.status_code, _VOLATILE.sub(r"\1''", body), location
+
+
+@pytest.fixture
+def stranger_world(personas: Personas) -> World:
+    from licheng.people.models import RoleGrant
+    from licheng.testing.factories import SchoolClassFactory, StudentFactory
+
+    world = build_world(personas)
+    # Sorted before school A's class 101, so a look-up across schools would find school B's student first.
+    other_class = SchoolClassFactory.create(school=personas.other_school, grade=10, name="100")
+    other_student = StudentFactory.create(school_class=other_class, student_number="1140777", name="外校生")
+    operator_grant = RoleGrant.objects.create(school=personas.school, user=personas.operator, role="school_admin")
+    world.extra["strangers"] = {
+        "outsider": personas.outsider,
+        "operator": personas.operator,
+        "other_student": other_student.user,
+    }
+    world.extra["stranger_grants"] = {"operator": operator_grant.pk}
+    world.extra["other_student"] = other_student
+    return world
+
+
+@pytest.mark.parametrize("case", STRANGER_CASES, ids=[case.label for case in STRANGER_CASES])
+def test_a_user_of_another_school_answers_like_no_user(case: StrangerCase, stranger_world: World) -> None:
+    from licheng.audit.models import AuditEntry
+    from licheng.people.models import RoleGrant
+
+    users = stranger_world.p.by_name()
+    client = Client()
+    client.force_login(users[case.persona])
+    unknown = _answer(client, case, stranger_world, "unknown")
+    assert unknown is not None
+    before = (RoleGrant.objects.count(), AuditEntry.objects.count())
+    for target in STRANGERS:
+        answer = _answer(client, case, stranger_world, target)
+        if answer is None:
+            continue
+        difference = "\n".join(difflib.unified_diff(unknown[1].splitlines(), answer[1].splitlines(), lineterm=""))
+        assert answer == unknown, f"{case.label}: {target} answers differently from an unknown person\n{difference}"
+        stranger = _strangers(stranger_world)[target]
+        assert stranger.name not in answer[1], f"{case.label}: {target}'s name leaks"
+    assert (RoleGrant.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_an_extension_by_a_number_both_schools_use_goes_to_the_own_student(stranger_world: World) -> None:
+    """Look-ups by a human key are scoped to the school first: the number of school A's student that
+    school B also uses finds school A's student."""
+    from licheng.schedule.models import ScheduleExtension
+    from licheng.testing.factories import StudentFactory
+
+    p = stranger_world.p
+    twin = StudentFactory.create(
+        school_class=stranger_world.extra["other_student"].school_class, student_number=p.student.student_number
+    )
+    assert twin.school_id == p.other_school.pk
+    client = Client()
+    client.force_login(p.registry)
+    response = client.post(reverse("schedule:extensions"), _extension(p.student.student_number))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    extension = ScheduleExtension.objects.get()
+    assert extension.user_id == p.student_user.pk

@@ -18,6 +18,7 @@ from licheng.audit.services import Actor
 from licheng.core import spreadsheets as sheets
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
+from licheng.files.upload import upload_route
 from licheng.schools import rocdate
 from licheng.workinggroup import services
 from licheng.workinggroup.forms import EvaluationForm, MeetingForm, MemberForm, TrainingForm
@@ -143,6 +144,14 @@ def meetings(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _attachment_limit(request: HttpRequest) -> int:
+    from licheng.schools.selectors import current_term, rules_for
+
+    term = current_term(request.school)  # type: ignore[attr-defined]
+    return rules_for(request.school, term.academic_year if term else None).document_max_mb * 1024 * 1024  # type: ignore[attr-defined]
+
+
+@upload_route("workinggroup:meeting_create", _attachment_limit, files_allowed=services.MAX_ATTACHMENTS)
 @school_view("workinggroup.manage")
 def meeting_create(request: HttpRequest) -> HttpResponse:
     def save(data: dict[str, Any]) -> None:
@@ -178,6 +187,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@upload_route("workinggroup:meeting_attach", _attachment_limit, files_allowed=services.MAX_ATTACHMENTS)
 @require_POST
 @school_view("workinggroup.manage")
 def meeting_attach(request: HttpRequest, pk: int) -> HttpResponse:

@@ -66,3 +66,46 @@ def test_password_change_page(client: Client, personas: Personas) -> None:
 def test_password_change_needs_login(client: Client, db: None) -> None:
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def _ask_reset(client: Client, email: str, capture) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        response = client.post(reverse("password_reset"), {"email": email})
+    return response.status_code, response["Location"]
+
+
+def test_reset_requests_are_throttled_per_address_and_per_account_with_the_same_answer(
+    personas: Personas, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Five requests in a second used to write five e-mails (issue 13, finding 9)."""
+    settings.PASSWORD_RESET_MAX_PER_HOUR = 3
+    teacher = personas.subject_teacher
+    client = Client()
+    answers = {_ask_reset(client, teacher.email, django_capture_on_commit_callbacks) for _ in range(5)}
+    assert answers == {(302, reverse("password_reset_done"))}  # the same answer every time
+    assert len(mail.outbox) == 3
+    # Per account: the same person asking with the address written differently is still throttled.
+    _ask_reset(client, teacher.email.upper(), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 3
+    # From another client address too: the limit belongs to the account, not to the machine.
+    _ask_reset(Client(REMOTE_ADDR="10.9.9.9"), teacher.email, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 3
+    # An unknown address answers the same and is counted the same way.
+    assert _ask_reset(client, "nobody@example.org", django_capture_on_commit_callbacks) == (
+        302,
+        reverse("password_reset_done"),
+    )
+    # Other people are not held up by someone else's limit.
+    _ask_reset(client, personas.registry.email, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 4 and mail.outbox[-1].to == [personas.registry.email]
+    assert AuditEntry.objects.filter(action="account.reset_throttled").count() == 4
+
+
+def test_reset_requests_from_one_client_address_are_throttled(
+    personas: Personas, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_RESET_MAX_PER_ADDRESS = 2
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    for user in (personas.subject_teacher, personas.registry, personas.other_teacher):
+        _ask_reset(client, user.email, django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [[personas.subject_teacher.email], [personas.registry.email]]

@@ -34,3 +34,49 @@ def test_sweep_removes_only_old_unreferenced_bytes(ingest: Any, storage_root: Pa
     assert listing(storage_root) == {kept.storage_name, young}
     assert "1 file(s) removed" in out.getvalue()
     assert orphan not in listing(storage_root)
+
+
+def test_the_periodic_runner_sweeps_incoming_files_older_than_an_hour(
+    storage_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed worker leaves its partial upload in ``.incoming``; the periodic runner (not an
+    operator's cron) removes it after an hour, but never one still being written (issue 13,
+    finding 10)."""
+    import fcntl
+
+    from licheng.core import periodic
+    from licheng.files.services import incoming_dir
+
+    incoming = Path(incoming_dir() or "")
+    assert incoming == storage_root / ".incoming"
+    two_hours_ago = time.time() - 2 * 3600
+    leftover, young, writing = (incoming / f"{name}.upload" for name in ("leftover", "young", "writing"))
+    for path in (leftover, young, writing):
+        path.write_bytes(b"%PDF-1.7 partial")
+    for path in (leftover, writing):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    # A stalled upload whose worker is alive holds its file locked.
+    held = open(writing, "rb+")  # noqa: SIM115
+    fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    jobs = [job for job in periodic.JOBS if job.name == "sweep_incoming_uploads"]
+    assert jobs and jobs[0].every is not None and jobs[0].every <= periodic.datetime.timedelta(hours=1)
+    monkeypatch.setattr("licheng.core.management.commands.periodic.JOBS", jobs)
+    try:
+        call_command("periodic", "--once", stdout=io.StringIO())
+        assert not leftover.exists()
+        assert young.exists() and writing.exists()
+    finally:
+        held.close()
+
+
+def test_an_upload_in_progress_holds_its_incoming_file_locked(storage_root: Path) -> None:
+    import fcntl
+
+    from licheng.files.upload import HashedUploadedFile
+
+    upload = HashedUploadedFile("a.pdf", "application/pdf", 0, None)
+    try:
+        with open(upload.temporary_file_path(), "rb") as other, pytest.raises(BlockingIOError):
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        upload.close()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pyzipper
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -56,7 +57,10 @@ def test_a_transfer_between_two_demo_schools_carries_every_file(
     assert package.state == PackageState.READY, package.error
     download = leaving.get(reverse("lifecycle:package_download", args=[package.pk]))
     data = b"".join(download.streaming_content)  # type: ignore[attr-defined]
-    archive = zipfile.ZipFile(io.BytesIO(data))
+    shown = leaving.post(reverse("lifecycle:package_password", args=[package.pk])).content.decode()
+    password = re.search(r'<code class="password">([A-Z0-9-]+)</code>', shown).group(1)  # type: ignore[union-attr]
+    archive = pyzipper.AESZipFile(io.BytesIO(data))
+    archive.setpassword(password.encode())
     packed = {
         hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist() if name.startswith("files/")
     }
@@ -69,6 +73,7 @@ def test_a_transfer_between_two_demo_schools_carries_every_file(
             "package": SimpleUploadedFile(package.file_name, data, content_type="application/zip"),
             "student_number": "1159999",
             "effective_on": "115.11.23",
+            "password": password,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import pyzipper
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -32,8 +33,27 @@ from .conftest import fill_portfolio, stored_blobs
 pytestmark = pytest.mark.django_db
 
 
+# The password each package built here was shown with, by the package's SHA-256 (the registry is
+# shown it once on the package's page; the receiving registry types it in).
+PASSWORDS: dict[str, str] = {}
+
+
+def show_password(client: Any, package: TransferPackage) -> str:
+    page = client.post(reverse("lifecycle:package_password", args=[package.pk])).content.decode()
+    found = re.search(r'<code class="password">([A-Z0-9-]+)</code>', page)
+    assert found is not None, page[:2000]
+    return found.group(1)
+
+
+def open_package(data: bytes) -> Any:
+    archive = pyzipper.AESZipFile(io.BytesIO(data))
+    archive.setpassword(PASSWORDS.get(hashlib.sha256(data).hexdigest(), "").encode())
+    return archive
+
+
 def transfer_out(p: Personas, capture: Any) -> bytes:
-    """The registry records the transfer out; the package is built; the registry downloads it."""
+    """The registry records the transfer out; the package is built; the registry downloads it and
+    is shown its password."""
     client = client_in("en", p.registry)
     with capture(execute=True):
         response = client.post(
@@ -54,24 +74,37 @@ def transfer_out(p: Personas, capture: Any) -> bytes:
     assert package.file_name in download["Content-Disposition"]
     data = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert hashlib.sha256(data).hexdigest() == package.sha256
+    PASSWORDS[package.sha256] = show_password(client, package)
     return data
 
 
-def upload(p: Personas, data: bytes, *, name: str = "transfer.zip", user: Any = None, number: str = "1150001") -> Any:
+def upload(
+    p: Personas,
+    data: bytes,
+    *,
+    name: str = "transfer.zip",
+    user: Any = None,
+    number: str = "1150001",
+    password: str | None = None,
+) -> Any:
     client = client_in("en", user or p.outsider)
+    if password is None:
+        password = PASSWORDS.get(hashlib.sha256(data).hexdigest(), "")
     return client.post(
         reverse("lifecycle:transfer_in"),
         {
             "package": SimpleUploadedFile(name, data, content_type="application/zip"),
             "student_number": number,
             "effective_on": "115.02.01",
+            "password": password,
         },
     )
 
 
 def rewrite(data: bytes, replace: dict[str, bytes | None], *, fix_manifest: bool) -> bytes:
-    """The package with entries replaced (None removes one), its manifest recomputed or left as it was."""
-    source = zipfile.ZipFile(io.BytesIO(data))
+    """The package with entries replaced (None removes one), its manifest recomputed or left as it
+    was; written unencrypted, as an older make of package was."""
+    source = open_package(data)
     entries = {name: source.read(name) for name in source.namelist()}
     for name, value in replace.items():
         if value is None:
@@ -99,7 +132,7 @@ def test_transfer_carries_every_record_and_file_with_matching_hashes(
     p.student.refresh_from_db()
     assert p.student.status == "transferred_out" and p.student.sealed_at is not None
 
-    archive = zipfile.ZipFile(io.BytesIO(data))
+    archive = open_package(data)
     names = set(archive.namelist())
     assert {"package.json", "manifest-sha256.txt", "profile.json", "course_records.json"} <= names
     assert json.loads(archive.read("package.json"))["format"] == "licheng-transfer"
@@ -233,7 +266,7 @@ def test_a_file_refused_half_way_leaves_no_row_and_no_bytes(personas: Personas, 
     """A package whose hashes are right but whose last file is not an allowed file: everything stored
     before it is removed again."""
     p = personas
-    archive = zipfile.ZipFile(io.BytesIO(package))
+    archive = open_package(package)
     performances = json.loads(archive.read("performances.json"))
     exe = corpus.exe()
     sha = hashlib.sha256(exe).hexdigest()
@@ -295,3 +328,43 @@ def test_a_lost_file_fails_the_package_visibly_and_it_can_be_made_again(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("lifecycle:package_request", args=[p.student.pk]))
     assert TransferPackage.objects.filter(state=PackageState.READY).count() == 1
+
+
+def test_the_package_is_encrypted_and_its_password_is_shown_once(
+    personas: Personas, storage_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """profile.json holds the national ID and birth date: no entry is readable without the password
+    (issue 13, finding 3)."""
+    p = personas
+    fill_portfolio(p)
+    data = transfer_out(p, django_capture_on_commit_callbacks)
+    assert p.student.national_id.encode() not in data
+    plain = zipfile.ZipFile(io.BytesIO(data))
+    with pytest.raises(RuntimeError, match="encrypted"):
+        plain.read("profile.json")
+    assert json.loads(open_package(data).read("profile.json"))["national_id"] == p.student.national_id
+    package = TransferPackage.objects.get(student=p.student)
+    assert package.password_cipher == "" and package.password_shown_to == p.registry
+    assert AuditEntry.objects.filter(action="lifecycle.package_password_shown").count() == 1
+    # Shown once: asking again tells how to get a new one, and shows no password.
+    client = client_in("en", p.registry)
+    again = client.post(reverse("lifecycle:package_password", args=[package.pk]), follow=True).content.decode()
+    assert "already shown" in again and 'class="password"' not in again
+    page = client.get(reverse("lifecycle:student", args=[p.student.pk])).content.decode()
+    assert "encrypted (AES-256)" in page and "Password shown on" in page
+
+
+def test_the_receiving_school_needs_the_password(
+    personas: Personas, storage_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    p = personas
+    fill_portfolio(p)
+    data = transfer_out(p, django_capture_on_commit_callbacks)
+    before = (Student.objects.count(), AuditEntry.objects.count())
+    missing = upload(p, data, password="")
+    assert missing.status_code == 400 and "protected by a password" in missing.content.decode()
+    wrong = upload(p, data, password="AAAA-BBBB-CCCC-DDDD-EEEE")
+    assert wrong.status_code == 400 and "does not open" in wrong.content.decode()
+    assert (Student.objects.count(), AuditEntry.objects.count()) == before
+    right = upload(p, data, password=PASSWORDS[hashlib.sha256(data).hexdigest()].lower())
+    assert right.status_code == 302

@@ -92,7 +92,10 @@ def test_upload_certify_reject_select_and_hit_the_cap(
     select_buttons = phone_page.locator("#selection button", has_text=re.compile("^勾選$"))
     assert select_buttons.count() == 2
     select_buttons.first.click()
-    phone_page.wait_for_function("document.querySelector('#counters').innerText.includes('1 / 1')")
+    # (A locator assertion: the page's Content-Security-Policy refuses wait_for_function's eval.)
+    from playwright.sync_api import expect
+
+    expect(phone_page.locator("#counters")).to_contain_text("1 / 1")
     assert CourseOutcomeSelection.objects.count() == 1
     remaining = phone_page.locator("#selection button", has_text=re.compile("^勾選$"))
     assert remaining.count() == 1 and remaining.is_disabled()

@@ -125,7 +125,8 @@ def test_extension_for_someone_of_another_school_is_refused_and_changes_nothing(
             "reason": "x",
         },
     )
-    assert "This person is not in your school." in response.content.decode()
+    # Another school's user is answered like someone who does not exist.
+    assert "No one has this student number or username." in response.content.decode()
     assert not ScheduleExtension.objects.exists()
     response = client_in("en", p.registry).post(
         reverse("schedule:extensions"),

@@ -137,7 +137,16 @@
     });
   }
 
+  // Print buttons: data-print (the Content-Security-Policy allows no inline onclick handlers).
+  function setUpPrint() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-print]") : null;
+      if (button) window.print();
+    });
+  }
+
   function setUp() {
+    setUpPrint();
     setUpSearchableSelects();
     setUpSelectAll();
     setUpMenu();

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from licheng.files.models import StoredFile
+from licheng.files.services import sweep_incoming
 
 
 class Command(BaseCommand):
@@ -31,8 +32,11 @@ class Command(BaseCommand):
             referenced = set(StoredFile.objects.values_list("storage_name", flat=True))
             referenced |= set(StoredFile.objects.exclude(preview_name="").values_list("preview_name", flat=True))
         removed = 0
-        candidates = list((root / "sha256").rglob("*")) + list((root / ".incoming").glob("*"))
-        for path in candidates:
+        # Temporary uploads: the same sweep the periodic runner makes hourly (never a held file).
+        for name in sweep_incoming(older_than_seconds=hours * 3600, dry_run=dry_run):
+            removed += 1
+            self.stdout.write(f"{'would remove' if dry_run else 'removed'} {name}")
+        for path in (root / "sha256").rglob("*"):
             if not path.is_file() or path.stat().st_mtime > cutoff:
                 continue
             name = path.relative_to(root).as_posix()
