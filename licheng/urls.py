@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from licheng.core import health
+from licheng.credentials.views import verify_page
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -26,4 +27,6 @@ urlpatterns = [
     path("receipts/", include("licheng.receipts.urls")),
     path("lifecycle/", include("licheng.lifecycle.urls")),
     path("backups/", include("licheng.backups.urls")),
+    path("credentials/", include("licheng.credentials.urls")),
+    path("verify/", verify_page, name="verify"),
 ]

@@ -32,6 +32,7 @@ from licheng.tests import (
     matrix_announcements,
     matrix_backups,
     matrix_counselling,
+    matrix_credentials,
     matrix_files,
     matrix_lifecycle,
     matrix_notifications,
@@ -325,6 +326,7 @@ MATRIX_MODULES: list[Any] = [
     matrix_receipts,
     matrix_lifecycle,
     matrix_backups,
+    matrix_credentials,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)
