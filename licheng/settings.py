@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "licheng.lifecycle",
     "licheng.backups",
     "licheng.credentials",
+    "licheng.portability",
     "licheng.api",
 ]
 
