@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "licheng.backups",
     "licheng.credentials",
     "licheng.portability",
+    "licheng.duplicates",
     "licheng.api",
 ]
 

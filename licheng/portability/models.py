@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from licheng.schools.models import School
 
@@ -26,6 +27,8 @@ class SchoolImport(models.Model):
     counts = models.JSONField(default=dict)
     id_map = models.JSONField(default=dict, help_text="record type → {source id: id here}")
 
+    objects = ScopedManager(school="school")
+
     class Meta:
         verbose_name = _("school import")
 
@@ -40,6 +43,8 @@ class ArchivedAuditEntry(models.Model):
     position = models.PositiveIntegerField()
     original = models.JSONField(help_text="the entry's fields as the source deployment stored them")
     entry_hash = models.CharField(max_length=64)
+
+    objects = ScopedManager(school="school")
 
     class Meta:
         ordering = ["school", "position"]
