@@ -176,3 +176,18 @@ def test_a_newer_certified_version_supersedes_the_old_credential(world: World) -
     verdict, page = check(first.token)
     assert verdict == "revoked" and "較新版本" in page
     assert check(second.token)[0] == "ok"
+
+
+def test_credential_file_upload_and_rate_limit(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    _outcome, credential = certified(world)
+    client = Client()
+    upload = SimpleUploadedFile("credential.jwt", credential.token.encode(), content_type="application/jwt")
+    page = client.post(reverse("verify"), {"credential": upload}).content.decode()
+    assert 'data-verdict="ok"' in page
+    page = client.post(reverse("verify"), {"credential": SimpleUploadedFile("x.jwt", b"\xff\xfe")}).content.decode()
+    assert 'data-verdict="malformed"' in page
+    from licheng.credentials import views
+
+    monkeypatch.setattr(views, "VERIFY_PER_MINUTE", 2)  # two checks made already
+    response = client.post(reverse("verify"), {"token": credential.token})
+    assert response.status_code == 429 and "稍候一分鐘" in response.content.decode()
