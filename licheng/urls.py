@@ -28,5 +28,6 @@ urlpatterns = [
     path("lifecycle/", include("licheng.lifecycle.urls")),
     path("backups/", include("licheng.backups.urls")),
     path("credentials/", include("licheng.credentials.urls")),
+    path("school-exports/", include("licheng.portability.urls")),
     path("verify/", verify_page, name="verify"),
 ]

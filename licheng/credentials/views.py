@@ -22,7 +22,7 @@ from licheng.audit.services import Actor, client_ip
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
 from licheng.credentials import keys, qr, selectors, services, verify
-from licheng.credentials.models import Credential
+from licheng.credentials.models import Credential, IssuerKey
 from licheng.files.upload import upload_view
 from licheng.schools.models import School
 
@@ -75,7 +75,9 @@ def status_list(request: HttpRequest, code: str) -> HttpResponse:
         revoked = set(
             Credential.objects.filter(school=school, revoked_at__isnull=False).values_list("status_index", flat=True)
         )
-        key = keys.signing_key(school)
+        key = IssuerKey.objects.filter(school=school, retired_at__isnull=True).order_by("-created_at", "-pk").first()
+    if key is None:  # no credential issued yet: nothing to publish (and a GET makes no key)
+        raise Http404
     now = int(timezone.now().timestamp())
     url = keys.status_list_url(school)
     vc = {

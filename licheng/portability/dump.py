@@ -112,7 +112,13 @@ def _copy_stored(storage_name: str, files_dir: Path, seen: dict[str, str]) -> st
     return sha
 
 
-def export_school(code: str, to: Path, *, report: Callable[[str], None] = lambda line: None) -> dict[str, int]:
+def export_school(
+    code: str,
+    to: Path,
+    *,
+    report: Callable[[str], None] = lambda line: None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> dict[str, int]:
     """Write the school's folder at ``to`` (which must not exist or be empty). Returns rows per type."""
     to = Path(to)
     if to.exists() and any(to.iterdir()):
@@ -123,13 +129,15 @@ def export_school(code: str, to: Path, *, report: Callable[[str], None] = lambda
             raise ExportError(f"no school with code {code} on this deployment")
         to.mkdir(parents=True, exist_ok=True)
         try:
-            return _export(school, to, report)
+            return _export(school, to, report, progress)
         except BaseException:
             shutil.rmtree(to, ignore_errors=True)
             raise
 
 
-def _export(school: School, to: Path, report: Callable[[str], None]) -> dict[str, int]:
+def _export(
+    school: School, to: Path, report: Callable[[str], None], progress: Callable[[int, int], None]
+) -> dict[str, int]:
     writer = _Writer(to)
     files_dir = to / schema.FILES_DIR
     files_dir.mkdir()
@@ -137,7 +145,10 @@ def _export(school: School, to: Path, report: Callable[[str], None]) -> dict[str
     counts: dict[str, int] = {}
     user_ids: set[int] = set(User.objects.filter(school=school).values_list("pk", flat=True))
     referenced: set[int] = set()
-    for model in schema.record_models():
+    record_models = schema.record_models()
+    total = len(record_models) + 1
+    for done, model in enumerate(record_models):
+        progress(done, total)
         name = schema.label(model)
         storage_fields = schema.STORAGE_FIELDS.get(name, ())
         user_fields = [f.attname for f in model._meta.concrete_fields if f.is_relation and f.related_model is User]
@@ -187,6 +198,7 @@ def _export(school: School, to: Path, report: Callable[[str], None]) -> dict[str
     writer.text(schema.EXPORT_JSON, [json.dumps(info, ensure_ascii=False, indent=2)])
     manifest = "".join(f"{sha}  {path}\n" for sha, path in sorted(writer.manifest, key=lambda item: item[1]))
     (to / schema.MANIFEST).write_text(manifest)
+    progress(total, total)
     report(f"audit entries: {len(audit_lines)}; files: {info['files']}")
     return counts
 

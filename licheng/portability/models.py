@@ -52,3 +52,42 @@ class ArchivedAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}#{self.position}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class SchoolExportJob(models.Model):
+    """A school export the deployment operator asked for on the page: built by a background task
+    into private storage as one ZIP of the export folder."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=200, blank=True, help_text="storage name of the ZIP")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("school export")
+
+    def __str__(self) -> str:
+        return f"{self.school_id} export #{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

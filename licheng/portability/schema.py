@@ -23,6 +23,7 @@ EXCLUDED = {
     "portfolio.portfolioexport",
     "portability.schoolimport",
     "portability.archivedauditentry",
+    "portability.schoolexportjob",
 }
 # Records that belong to the school through their user rather than a school column.
 VIA_USER = {"accounts.externalidentity"}

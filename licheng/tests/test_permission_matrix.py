@@ -37,6 +37,7 @@ from licheng.tests import (
     matrix_lifecycle,
     matrix_notifications,
     matrix_performances,
+    matrix_portability,
     matrix_portfolio,
     matrix_progress,
     matrix_receipts,
@@ -327,6 +328,7 @@ MATRIX_MODULES: list[Any] = [
     matrix_lifecycle,
     matrix_backups,
     matrix_credentials,
+    matrix_portability,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)
