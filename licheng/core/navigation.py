@@ -22,6 +22,7 @@ from licheng.lifecycle import menu as lifecycle_menu
 from licheng.people.roles import STAFF_ROLES, Role
 from licheng.people.verification_menu import LABELS as VERIFICATION
 from licheng.performances.menu import LABELS as PERFORMANCES
+from licheng.portability import menu as portability_menu
 from licheng.portfolio.menu import LABELS as PORTFOLIO
 from licheng.progress import menu as progress_menu
 from licheng.receipts import menu as receipts_menu
@@ -104,6 +105,7 @@ MENU: list[NavEntry] = [
     *receipts_menu.MENU,
     *lifecycle_menu.MENU,
     *backups_menu.MENU,
+    *portability_menu.MENU,
     NavEntry(_("Audit trail"), "audit:activity", perm("audit.view")),
     NavEntry(_("API tokens"), ("account_tokens", "accounts:tokens"), in_school),
     NavEntry(_("Change password"), "password_change", everyone),

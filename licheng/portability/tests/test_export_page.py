@@ -26,6 +26,7 @@ def test_operator_exports_a_school_in_the_background(
     operator = Client()
     operator.force_login(personas.operator)
     url = reverse("portability:exports")
+    assert url in operator.get("/", follow=True).content.decode()  # in the operator's menu
     assert operator.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         assert operator.post(url, {"school": personas.school.code}).status_code == 302
