@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "licheng.receipts",
     "licheng.lifecycle",
     "licheng.backups",
+    "licheng.credentials",
+    "licheng.portability",
+    "licheng.duplicates",
     "licheng.api",
 ]
 
@@ -214,6 +217,8 @@ EMAIL_USE_TLS = env_bool("LICHENG_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("LICHENG_EMAIL_FROM", "licheng@localhost")
 # The address people reach the site at, for links in e-mails (e.g. https://licheng.example.edu.tw).
 LICHENG_SITE_URL = env_str("LICHENG_SITE_URL", "").rstrip("/")
+# Years a course-outcome credential stays valid (licheng.credentials); 0: no expiry.
+CREDENTIAL_VALID_YEARS = env_int("LICHENG_CREDENTIAL_VALID_YEARS", 10)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from licheng.core import health, security
+from licheng.credentials.views import verify_page
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -27,4 +28,7 @@ urlpatterns = [
     path("receipts/", include("licheng.receipts.urls")),
     path("lifecycle/", include("licheng.lifecycle.urls")),
     path("backups/", include("licheng.backups.urls")),
+    path("credentials/", include("licheng.credentials.urls")),
+    path("school-exports/", include("licheng.portability.urls")),
+    path("verify/", verify_page, name="verify"),
 ]

@@ -48,6 +48,7 @@ def render_preview(src_path: str, content_type: str, out_path: str) -> None:
 def make_preview(*, file_id: int) -> str:
     """Make the preview of one stored file (and of every row that shares its bytes). Safe to run
     twice. Returns the preview's storage name, or "" when there is none to make."""
+    from licheng.duplicates.hashing import remember as remember_phash
     from licheng.files.models import StoredFile
     from licheng.files.services import file_open, store_blob
 
@@ -65,6 +66,7 @@ def make_preview(*, file_id: int) -> str:
                 while chunk := fh.read(1024 * 1024):
                     dst.write(chunk)
             render_preview(src, stored.content_type, out)
+            remember_phash(stored.sha256, out)
             _sha, name, _wrote = store_blob(out)
         finally:
             Path(src).unlink(missing_ok=True)

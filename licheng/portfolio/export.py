@@ -42,6 +42,7 @@ from django_tasks import task
 
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
+from licheng.credentials.export import write_credentials
 from licheng.people.models import ParentLink, Student
 from licheng.people.selectors import may
 from licheng.portfolio.contents import StudentPortfolio, student_portfolio
@@ -420,6 +421,9 @@ def write_export_zip(
             done += 1
             if progress is not None:
                 progress(done, total)
+        credentials = write_credentials(
+            portfolio.student, lambda path, data: _write_bytes(archive, path, data, manifest)
+        )
         data = records_json(portfolio, generated_at=generated_at)
         data["problems"] = problems
         _write_bytes(archive, "records.json", json.dumps(data, ensure_ascii=False, indent=2).encode(), manifest)
@@ -443,7 +447,13 @@ def write_export_zip(
             progress(done, total)
         index = render_to_string(
             "portfolio/export/index.html",
-            {"p": portfolio, "student": portfolio.student, "generated_at": generated_at, "problems": problems},
+            {
+                "p": portfolio,
+                "student": portfolio.student,
+                "generated_at": generated_at,
+                "problems": problems,
+                "has_credentials": bool(credentials),
+            },
         )
         _write_bytes(archive, "index.html", index.encode(), manifest)
         lines = "".join(f"{sha256}  {path}\n" for sha256, path in manifest)

@@ -22,6 +22,7 @@ from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.courses.models import Course, Enrolment
+from licheng.credentials.services import credential_issue
 from licheng.files.services import files_ingest
 from licheng.lifecycle.selectors import ensure_may_upload
 from licheng.notifications.models import Category
@@ -297,6 +298,8 @@ def course_outcome_decide(
         obj=version,
         changes={"outcome": outcome.pk, "reason": reason.code if reason else None, "reason_text": reason_text},
     )
+    if passed:
+        credential_issue(actor=acting, version=version)
     link = reverse("portfolio:outcome_detail", args=[outcome.pk])
     # each notice names its item, so that two outcomes of one course do not read the same
     item = version.description.strip()

@@ -36,10 +36,12 @@ from licheng.tests import (
     matrix_announcements,
     matrix_backups,
     matrix_counselling,
+    matrix_credentials,
     matrix_files,
     matrix_lifecycle,
     matrix_notifications,
     matrix_performances,
+    matrix_portability,
     matrix_portfolio,
     matrix_progress,
     matrix_receipts,
@@ -333,6 +335,8 @@ MATRIX_MODULES: list[Any] = [
     matrix_receipts,
     matrix_lifecycle,
     matrix_backups,
+    matrix_credentials,
+    matrix_portability,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)

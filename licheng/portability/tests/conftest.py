@@ -1,0 +1,1 @@
+from licheng.portfolio.tests.conftest import storage_root  # noqa: F401
