@@ -23,7 +23,7 @@ from licheng.core.errors import ServiceError
 from licheng.core.permissions import school_view
 from licheng.credentials import keys, qr, selectors, services, verify
 from licheng.credentials.models import Credential, IssuerKey
-from licheng.files.upload import upload_view
+from licheng.files.upload import upload_route, upload_view
 from licheng.schools.models import School
 
 # /verify/: checks per client address per minute, and the largest file it reads.
@@ -163,6 +163,7 @@ def _read_upload(upload: Any) -> bytes:
     return bytes(data)
 
 
+@upload_route("verify", lambda request: VERIFY_MAX_BYTES, files_allowed=2)
 @upload_view(lambda request: VERIFY_MAX_BYTES, files_allowed=2)
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
