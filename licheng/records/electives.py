@@ -99,8 +99,13 @@ def check(school: School, rows: list[Row], present: list[str]) -> Checked:
 def write(school: School, rows: list[Row], checked: Checked, present: list[str], actor: Actor) -> dict[str, int]:
     values = [checked.values[row.line] for row in rows]
     existing = {(e.academic_year, e.term, e.course_code): e for e in ElectiveCourseName.objects.filter(school=school)}
+    from licheng.audit.services import RowChange, diff, snapshot
+    from licheng.records.services import ROW_CHANGES
+
     created: list[ElectiveCourseName] = []
     changed: list[ElectiveCourseName] = []
+    row_changes: list[RowChange] = []
+    watched = ["name", "category", "grade_level"]
     for v in values:
         year, number = v["term"]
         found = existing.get((year, number, v["course_code"]))
@@ -119,12 +124,19 @@ def write(school: School, rows: list[Row], checked: Checked, present: list[str],
                 )
             )
         elif any(getattr(found, k) != val for k, val in data.items()):
+            before = snapshot(found, watched)
             for k, val in data.items():
                 setattr(found, k, val)
             changed.append(found)
+            row_changes.append(RowChange(found, diff(before, snapshot(found, watched))))
     ElectiveCourseName.objects.bulk_create(created, batch_size=500)
     ElectiveCourseName.objects.bulk_update(changed, ["name", "category", "grade_level", "updated_at"], batch_size=500)
-    return {"created": len(created), "updated": len(changed), "unchanged": len(values) - len(created) - len(changed)}
+    return {
+        "created": len(created),
+        "updated": len(changed),
+        "unchanged": len(values) - len(created) - len(changed),
+        ROW_CHANGES: row_changes,  # type: ignore[dict-item]
+    }
 
 
 def export_row(entry: ElectiveCourseName) -> list[Any]:

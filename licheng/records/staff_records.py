@@ -284,7 +284,11 @@ def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str], Any],
         for start in range(0, len(student_ids), 500):
             for obj in manager.filter(school=school, student_id__in=student_ids[start : start + 500]):
                 existing[kind.object_key(obj)] = obj
+        from licheng.audit.services import RowChange, diff, snapshot
+        from licheng.records.services import ROW_CHANGES
+
         created, changed = [], []
+        row_changes: list[RowChange] = []
         now = timezone.now()
         fields = [f for f in kind.value_fields if f in present or f in ("periods", "count", "level")]
         for v in values:
@@ -301,6 +305,8 @@ def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str], Any],
                 )
                 created.append(obj)
             elif any(getattr(found, f) != v[f] for f in fields):
+                watched = [*fields, "verified_at"] if isinstance(found, CadreRole) else fields
+                before = snapshot(found, watched)
                 for f in fields:
                     setattr(found, f, v[f])
                 found.updated_at = now
@@ -308,6 +314,7 @@ def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str], Any],
                     found.verified_at = None
                     found.verified_by = None
                 changed.append(found)
+                row_changes.append(RowChange(found, diff(before, snapshot(found, watched))))
         manager.bulk_create(created, batch_size=1000)
         update_fields = [*fields, "updated_at"]
         if kind.model is CadreRole:
@@ -317,6 +324,7 @@ def writer(kind: Kind) -> Callable[[School, list[Row], Checked, list[str], Any],
             "created": len(created),
             "updated": len(changed),
             "unchanged": len(values) - len(created) - len(changed),
+            ROW_CHANGES: row_changes,  # type: ignore[dict-item]
         }
 
     return write

@@ -49,6 +49,10 @@ def test_elective_names_import_update_export(personas: Personas, curriculum: Cli
     batch.refresh_from_db()
     assert batch.summary == {"created": 0, "updated": 1, "unchanged": 0}
     assert ElectiveCourseName.objects.get().name == "程式設計與生活應用"
+    from licheng.audit.models import AuditRowChange
+
+    change = AuditRowChange.objects.get(entry__action="records.import_applied", entry__object_id=str(batch.pk))
+    assert change.changes == {"name": ["程式設計與生活", "程式設計與生活應用"]}
     response = curriculum.get(reverse("records:elective_name_export"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert list(sheet.iter_rows(values_only=True))[1] == ("114-1", CODE, "程式設計與生活應用", "多元選修", 10)

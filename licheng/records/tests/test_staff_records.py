@@ -78,6 +78,14 @@ def test_cadre_import_previews_then_writes_and_reimport_updates(personas: Person
     batch.refresh_from_db()
     assert batch.summary == {"created": 0, "updated": 1, "unchanged": 1}
     assert CadreRole.objects.count() == 2
+    # The import's audit entry names the changed role with its fields before and after.
+    from licheng.audit.models import AuditRowChange
+
+    changed = CadreRole.objects.get(post="班長")
+    row = AuditRowChange.objects.get(entry__action="records.import_applied", entry__object_id=str(batch.pk))
+    assert (row.object_type, row.object_id) == ("records.cadrerole", str(changed.pk))
+    assert row.changes["ends_on"] == ["2026-01-20", "2026-01-10"]
+    assert row.changes["verified_at"][1] is None
     assert CadreRole.objects.get(post="班長").verified_at is None
     assert CadreRole.objects.get(post="社長").verified_at is not None
 
