@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from licheng.core.navitems import NavEntry, Who, any_of, everyone, in_school, operator, perm, role
-from licheng.core.permissions import permissions_of, roles_of
+from licheng.core.permissions import has_permission, permissions_of, roles_of
 from licheng.core.registry import menu_entries
 from licheng.people.roles import STAFF_ROLES, Role
 
@@ -100,15 +100,22 @@ def menu_for(request: HttpRequest, entries: list[NavEntry] | None = None) -> lis
 
 
 def may_open(request: HttpRequest, url: str) -> bool:
-    """False when ``url`` is a menu page that this user's menu leaves out (it would answer 403);
-    True for every other page of the site (their views decide)."""
+    """False when ``url`` is a page this user may not open: one whose view declares a permission
+    they lack, or a menu page their menu leaves out (either would answer 403); True for every other
+    page of the site (their views decide)."""
     from django.urls import Resolver404, resolve
 
     try:
-        view_name = resolve(url.split("?", 1)[0]).view_name
+        match = resolve(url.split("?", 1)[0])
     except Resolver404:
         return True
-    entries = [entry for entry in site_menu() if view_name in entry.url_names]
+    # A page that declares its permission (``school_view``) answers 403 to whoever lacks it.
+    permission = getattr(match.func, "licheng_permission", None)
+    school = getattr(request, "school", None)
+    user = request.user
+    if permission and school is not None and not (user.is_authenticated and has_permission(user, school, permission)):
+        return False
+    entries = [entry for entry in site_menu() if match.view_name in entry.url_names]
     if not entries:
         return True
     who = who_is(request)

@@ -76,10 +76,11 @@ def readiness(school: Any, term: Term) -> list[Check]:
     codes = Check("course_codes", _("Invalid course codes"), "2")
     known = set(CourseCode.objects.filter(school=school).values_list("code", flat=True))
     grades = Grade.objects.filter(school=school, academic_year=year.year, term=term.number, student__in=list(students))
-    for pk, student_pk, code, subject in grades.values_list("pk", "student_id", "course_code", "subject_name"):
+    rows = grades.values_list("pk", "student_id", "course_code", "subject_name", "variant")
+    for pk, student_pk, code, subject, variant in rows:
         if not COURSE_CODE.match(code or ""):
             message = _("%(student)s: course code “%(code)s” of %(subject)s is not 23 letters and digits.")
-        elif known and code not in known:
+        elif known and code not in known and variant != "transfer":  # 轉學轉科: the previous school's code
             message = _("%(student)s: course code “%(code)s” of %(subject)s is not in the imported course codes.")
         else:
             continue
