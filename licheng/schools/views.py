@@ -125,6 +125,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
         by_year.setdefault(term.academic_year_id, []).append(term)
     for rows in by_year.values():
         rows.sort(key=lambda t: t.number)
+    # The windows as every other page shows them: from the schedule (the term's own fields only
+    # until the term has a schedule), one query for all terms.
+    from licheng.schedule.windows import terms_windows, window_dates
+
+    prefetched = terms_windows(terms)
+    for term in terms:
+        term.windows = [  # type: ignore[attr-defined]
+            window_dates(school, item, term, prefetched=prefetched) for item in ("upload", "certification", "selection")
+        ]
     return render(
         request,
         "schools/calendar.html",

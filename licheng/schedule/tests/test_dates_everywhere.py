@@ -81,3 +81,6 @@ def test_moving_a_window_shows_the_new_dates_on_every_page(personas: Personas) -
             page = client.get(path).content.decode()
             assert after in page, f"{path} does not show the moved {item} window {after}"
             assert before not in page, f"{path} still shows the old {item} window {before}"
+        # The school calendar (the registry's view of every term) says the same.
+        calendar = _client(p.registry).get("/school/calendar/").content.decode()
+        assert after in calendar and stale[item] not in calendar, item

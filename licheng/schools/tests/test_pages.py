@@ -242,7 +242,7 @@ def _add_years_and_classes(personas: Personas, n: int) -> None:
 # Every request: session, user with their school, role grants, role permissions. That is 4 (the
 # session is written again only when its last renewal is over a minute old); each page adds its own:
 PAGE_QUERIES = {
-    "schools:calendar": 4 + 3,  # academic years, terms with their year, current term
+    "schools:calendar": 4 + 4,  # academic years, terms with their year, current term, schedule entries
     "schools:classes": 4 + 2,  # academic years, classes with year, division and both teachers
     "schools:settings": 4 + 5,  # year overrides, standing rules, current term, divisions, years for the form
     "schools:divisions": 4 + 1,  # divisions
