@@ -40,7 +40,10 @@ class WindowForm(forms.Form):
 class DisputeForm(forms.Form):
     reason = forms.ChoiceField(label=_("What kind of problem?"), choices=DisputeReason.choices)
     text = forms.CharField(
-        label=_("What is wrong?"), max_length=DISPUTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What is wrong?"),
+        label_suffix="",  # a question: no colon after its question mark
+        max_length=DISPUTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
