@@ -47,6 +47,7 @@ EXPECTED_ROUTES = {
     "account_import_list": "file",
     "lifecycle:transfer_in": "package",
     "receipts:import": "upload",
+    "verify": "evidence",  # the public credential check takes the credential file and the evidence
 }
 BOUNDARY = "licheng-test-boundary"
 
