@@ -59,6 +59,11 @@ def _visiting_changes(ctx: R.Context) -> dict[int, list[Any]]:
     return _once(ctx, "visiting", load)  # type: ignore[no-any-return]
 
 
+def _covers(change: Any, term: Any) -> bool:
+    """Whether a visiting-study status change overlaps ``term`` (an open end runs on)."""
+    return bool(change.starts_on <= term.ends_on and (change.ends_on is None or change.ends_on >= term.starts_on))
+
+
 def source_students(ctx: R.Context, students: list[Student], sheet: R.SheetDef) -> Iterator[tuple[Student, Any]]:
     from django.db.models import Max
 
@@ -89,7 +94,7 @@ def source_visiting_studies(
     changes = _visiting_changes(ctx)
     for student in students:
         for change in changes.get(student.pk, []):
-            if change.starts_on <= term.ends_on and (change.ends_on is None or change.ends_on >= term.starts_on):
+            if _covers(change, term):
                 yield student, change
 
 
@@ -270,7 +275,7 @@ def _outcome_row(ctx: R.Context, student: Student, version: Any) -> OutcomeRow:
     ours = OutcomeCourse(course.course_code, course.subject_name, grade_level, amount, year, number)
     taken = OutcomeCourse("", "", None, None, year, number)
     for change in _visiting_changes(ctx).get(student.pk, []):
-        if change.starts_on <= term.ends_on and (change.ends_on is None or change.ends_on >= term.starts_on):
+        if _covers(change, term):
             host = dataclasses.replace(ours, school_name=change.other_school_name)
             return OutcomeRow(version.pk, version.description, ours, taken, host, "visiting")
     for variant in _VARIANT_ORDER:

@@ -504,7 +504,7 @@ def _transfer_outcomes(name: str) -> SheetDef:
     return _outcomes(name, "transfer", c("原修課學校名稱", "origin.school_name"), *_ORIGIN, key=_ORIGIN_KEY)
 
 
-def _visiting_outcomes(name: str, amount_header: str) -> SheetDef:
+def _visiting_outcomes(name: str) -> SheetDef:
     return _outcomes(
         name,
         "visiting",
@@ -514,7 +514,7 @@ def _visiting_outcomes(name: str, amount_header: str) -> SheetDef:
         c("借讀校課程代碼", "origin.course_code"),
         c("借讀校科目名稱", "origin.subject_name"),
         c("借讀校開課年級", "origin.grade_level"),
-        c(amount_header, "origin.amount"),
+        c("借讀校修課學分", "origin.amount"),
         key=("借讀校課程代碼", "借讀修課學年度", "借讀修課學期", "成果簡述"),
     )
 
@@ -535,13 +535,13 @@ OUTCOME_SHEETS = (
     _outcomes("重修課程學習成果", "retake", *_ORIGIN, *_TAKEN, key=_ORIGIN_KEY),
     _outcomes("重讀課程學習成果", "repeat", *_course("修課學分"), *_TAKEN),
     _transfer_outcomes("轉學轉科課程學習成果"),
-    _visiting_outcomes("借讀課程學習成果", "借讀校修課學分"),
+    _visiting_outcomes("借讀課程學習成果"),
 )
 # 進修部 (roster 28): three sheets, counting 修課節數 where the others count 修課學分.
 CONTINUING_OUTCOME_SHEETS = (
     _outcomes("進修部學期課程學習成果", "regular", *_course("修課節數"), *_TAKEN),
     _transfer_outcomes("進修部轉學"),
-    _visiting_outcomes("進修部借讀課程學習成果", "借讀校修課學分"),
+    _visiting_outcomes("進修部借讀課程學習成果"),
 )
 
 # --- receipt categories (the word in the receipt's file name, FORMATS.md §2.2) ---------------------
