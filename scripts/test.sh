@@ -84,9 +84,48 @@ run_step "ruff format --check" "$VENV/bin/ruff" format --check .
 run_step "mypy licheng" "$VENV/bin/mypy" licheng
 run_step "makemigrations --check" "$PY" manage.py makemigrations --check --dry-run
 run_step "compilemessages" compile_messages
-run_step "pytest (SQLite, with browser tests)" pytest_run sqlite
-run_step "pytest (PostgreSQL, without browser)" \
-  scripts/with-postgres.sh bash -c "$(declare -f pytest_run); VENV='$VENV' ARTIFACTS='$ARTIFACTS' pytest_run postgres -m 'not browser'"
+# The two test runs are independent (own database, own temporary folders, free ports) and each
+# uses about one core, so they run side by side; each one's output goes to its own log, printed
+# whole when both are done. SERIAL_TESTS=1 runs them one after the other instead.
+# Each run gets its own data folder, so neither sees the other's stored files.
+run_sqlite() { LICHENG_VAR_DIR="$LICHENG_VAR_DIR/sqlite" pytest_run sqlite; }
+run_postgres() {
+  LICHENG_VAR_DIR="$LICHENG_VAR_DIR/postgres" scripts/with-postgres.sh bash -c "$(declare -f pytest_run); VENV='$VENV' ARTIFACTS='$ARTIFACTS' pytest_run postgres -m 'not browser'"
+}
+# run_logged LABEL: run_LABEL with its output in test-artifacts/pytest-LABEL.log and its
+# duration in pytest-LABEL.seconds.
+run_logged() {
+  local begin=$SECONDS status
+  "run_$1" >"$ARTIFACTS/pytest-$1.log" 2>&1
+  status=$?
+  echo $((SECONDS - begin)) >"$ARTIFACTS/pytest-$1.seconds"
+  return "$status"
+}
+if [ "${SERIAL_TESTS:-0}" = 1 ] || [ "${FAIL_FAST:-0}" = 1 ]; then
+  run_step "pytest (SQLite, with browser tests)" run_sqlite
+  run_step "pytest (PostgreSQL, without browser)" run_postgres
+else
+  step "pytest on SQLite (with browser tests) and on PostgreSQL (without browser), side by side"
+  run_logged sqlite &
+  sqlite_pid=$!
+  run_logged postgres &
+  postgres_pid=$!
+  wait "$sqlite_pid"; sqlite_status=$?
+  wait "$postgres_pid"; postgres_status=$?
+  sqlite_time=$(cat "$ARTIFACTS/pytest-sqlite.seconds" 2>/dev/null || echo "?")
+  postgres_time=$(cat "$ARTIFACTS/pytest-postgres.seconds" 2>/dev/null || echo "?")
+  for label in sqlite postgres; do
+    step "pytest ($label) output"
+    cat "$ARTIFACTS/pytest-$label.log"
+  done
+  record_step() {  # name status seconds
+    names+=("$1")
+    results+=("$([ "$2" -eq 0 ] && echo ok || echo "FAILED (exit $2)")  $3s")
+    [ "$2" -eq 0 ] || failed=1
+  }
+  record_step "pytest (SQLite, with browser tests)" "$sqlite_status" "$sqlite_time"
+  record_step "pytest (PostgreSQL, without browser)" "$postgres_status" "$postgres_time"
+fi
 
 summary
 if [ "$failed" -ne 0 ]; then
