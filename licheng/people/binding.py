@@ -10,7 +10,8 @@ revoke any of them.
 Every refusal to redeem (a wrong, expired, used, revoked or another school's code; too many wrong
 codes) is recorded in the audit trail and changes nothing else. Wrong codes are counted per account
 (or per pending sign-in identity) and per address; past ``settings.PARENT_CODE_MAX_WRONG`` within
-``THROTTLE_SECONDS`` every attempt is refused until the window passes.
+``THROTTLE_SECONDS`` (from one address: ``ADDRESS_FACTOR`` times that) every attempt is refused
+until the window passes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
 
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
@@ -148,19 +150,24 @@ def code_revoke(*, actor: Actor, code: ParentBindingCode) -> None:
 # --- throttling wrong guesses --------------------------------------------------------------------
 
 
-def _throttle_keys(who: str, actor: Actor) -> list[str]:
-    keys = [f"licheng-parent-code:who:{who}"]
+# An address is shared by a household or a school's network: it gets this many times the account's allowance.
+ADDRESS_FACTOR = 4
+
+
+def _throttle_keys(who: str, actor: Actor) -> list[tuple[str, int]]:
+    limit = settings.PARENT_CODE_MAX_WRONG
+    keys = [(f"licheng-parent-code:who:{who}", limit)]
     if actor.ip_address:
-        keys.append(f"licheng-parent-code:ip:{actor.ip_address}")
+        keys.append((f"licheng-parent-code:ip:{actor.ip_address}", limit * ADDRESS_FACTOR))
     return keys
 
 
-def _throttled(keys: list[str]) -> bool:
-    return any((cache.get(key) or 0) >= settings.PARENT_CODE_MAX_WRONG for key in keys)
+def _throttled(keys: list[tuple[str, int]]) -> bool:
+    return any((cache.get(key) or 0) >= limit for key, limit in keys)
 
 
-def _note_wrong(keys: list[str]) -> None:
-    for key in keys:
+def _note_wrong(keys: list[tuple[str, int]]) -> None:
+    for key, _limit in keys:
         if not cache.add(key, 1, timeout=THROTTLE_SECONDS):
             try:
                 cache.incr(key)
@@ -204,7 +211,7 @@ def _refuse(
     reason: str,
     obj: Any,
     *,
-    keys: list[str] | None = None,
+    keys: list[tuple[str, int]] | None = None,
     **words: Any,
 ) -> ServiceError:
     """Record the refusal (in its own transaction, so it stays) and return the error to raise."""
@@ -226,12 +233,13 @@ def _check(
     plain = normalise(entered)
     if not plain:
         return None, ServiceError(_REFUSALS["empty"](), field="code")
-    code = (
-        ParentBindingCode.objects.select_for_update()
-        .select_related("student", "school")
-        .filter(code_digest=code_digest(plain))
-        .first()
-    )
+    with scopes_disabled():  # a code of another school must be recognised to be refused as such
+        code = (
+            ParentBindingCode.objects.select_for_update()
+            .select_related("student", "school")
+            .filter(code_digest=code_digest(plain))
+            .first()
+        )
     if code is None:
         return None, _refuse(actor, school, "wrong", obj, keys=keys)
     if code.school_id != school.pk:
