@@ -23,7 +23,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -35,7 +34,7 @@ from django_scopes import scopes_disabled
 from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import forget_cached_permissions, has_role
-from licheng.people.models import ParentBindingCode, ParentLink, RoleGrant, Student, User
+from licheng.people.models import ParentBindingCode, ParentCodeGuess, ParentLink, RoleGrant, Student, User
 from licheng.people.roles import Role
 from licheng.people.selectors import may
 from licheng.schools.models import School
@@ -163,16 +162,14 @@ def _throttle_keys(who: str, actor: Actor) -> list[tuple[str, int]]:
 
 
 def _throttled(keys: list[tuple[str, int]]) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in keys)
+    since = timezone.now() - datetime.timedelta(seconds=THROTTLE_SECONDS)
+    return any(ParentCodeGuess.objects.filter(key=key, at__gt=since).count() >= limit for key, limit in keys)
 
 
 def _note_wrong(keys: list[tuple[str, int]]) -> None:
-    for key, _limit in keys:
-        if not cache.add(key, 1, timeout=THROTTLE_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=THROTTLE_SECONDS)
+    """Count one wrong guess under each key, and prune rows that can no longer count."""
+    ParentCodeGuess.objects.bulk_create(ParentCodeGuess(key=key[:300]) for key, _limit in keys)
+    ParentCodeGuess.objects.filter(at__lt=timezone.now() - datetime.timedelta(seconds=THROTTLE_SECONDS)).delete()
 
 
 # --- redeeming -----------------------------------------------------------------------------------
@@ -217,8 +214,8 @@ def _refuse(
     """Record the refusal (in its own transaction, so it stays) and return the error to raise."""
     with transaction.atomic():
         record(actor=actor, school=school, action="parent_code.refuse", obj=obj, changes={"reason": reason})
-    if keys is not None:
-        _note_wrong(keys)
+        if keys is not None:
+            _note_wrong(keys)
     message = _REFUSALS[reason]()
     return ServiceError(message % words if words else message, field="code")
 

@@ -175,6 +175,17 @@ class ParentBindingCode(models.Model):
         return f"parent code {self.pk} for {self.student_id}"
 
 
+class ParentCodeGuess(models.Model):
+    """One wrong parent code, counted under each key it touched: ``who:<account or sign-in identity>``
+    and ``ip:<address>``. Recent rows throttle further attempts (``licheng.people.binding``)."""
+
+    key = models.CharField(max_length=300, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
 class RoleGrant(models.Model):
     """A user holds a role in a school."""
 

@@ -6,29 +6,20 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from licheng.accounts.models import ExternalIdentity
 from licheng.audit.models import AuditEntry
-from licheng.people.models import ParentBindingCode, ParentLink, RoleGrant, User
+from licheng.people.models import ParentBindingCode, ParentCodeGuess, ParentLink, RoleGrant, User
 from licheng.testing.factories import StudentFactory, UserFactory, make_school, make_staff
 from licheng.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
 CODE_RE = re.compile(r'id="parent-code">([A-Z0-9]{4}-[A-Z0-9]{4})<')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _issue_as(client: Client, user: User, url: str = "/people/my/parent-codes/", relation: str = "") -> str:
@@ -212,6 +203,8 @@ def test_many_wrong_guesses_are_throttled_even_for_a_right_code(
     assert not ParentLink.objects.filter(parent=mother).exists()
     assert ParentBindingCode.objects.get().used_at is None
     assert _refusals("wrong") == 5 and _refusals("throttled") == 1
+    ParentCodeGuess.objects.update(at=timezone.now() - datetime.timedelta(minutes=16))  # the window passes
+    assert "已綁定" in client.post("/parents/bind/", {"code": code}, follow=True).content.decode()
 
 
 def test_a_code_of_another_school_is_refused(client: Client, personas: Personas) -> None:

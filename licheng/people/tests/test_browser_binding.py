@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.cache import cache
 
 from licheng.people.models import ParentLink, RoleGrant
 from licheng.testing.factories import StudentFactory, UserFactory
@@ -37,7 +36,6 @@ def _fits(page: Page, width: int) -> None:
 def test_a_parent_binds_with_a_code_and_switches_between_two_children(
     live_server: LiveServer, phone_page: Page, desktop_page: Page, screenshot_dir: Path
 ) -> None:
-    cache.clear()
     p = build_personas()
     sibling = StudentFactory.create(school_class=p.school_class, name="王小弟")
     mother = UserFactory.create(school=p.school, username="mother", name="王媽媽")
@@ -101,7 +99,6 @@ def test_a_parent_binds_with_a_code_and_switches_between_two_children(
 def test_the_redeem_and_children_pages_fit_a_phone(
     live_server: LiveServer, phone_page: Page, screenshot_dir: Path
 ) -> None:
-    cache.clear()
     p = build_personas()
     page = phone_page
     _log_in(page, live_server.url, p.parent.username)
