@@ -170,6 +170,12 @@ CSP_REPORT_ONLY = env_bool("LICHENG_CSP_REPORT_ONLY", False)
 PASSWORD_RESET_MAX_PER_HOUR = env_int("LICHENG_PASSWORD_RESET_MAX_PER_HOUR", 3)
 PASSWORD_RESET_MAX_PER_ADDRESS = env_int("LICHENG_PASSWORD_RESET_MAX_PER_ADDRESS", 30)
 
+# Parent binding (親子綁定): a code a student or the registry issues is valid this many days; this many
+# wrong codes from one account (or one sign-in identity) within 15 minutes refuse more (from one
+# address: 4 times that).
+PARENT_CODE_DAYS = env_int("LICHENG_PARENT_CODE_DAYS", 7)
+PARENT_CODE_MAX_WRONG = env_int("LICHENG_PARENT_CODE_MAX_WRONG", 5)
+
 LOGIN_MAX_FAILURES = env_int("LICHENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LICHENG_LOGIN_FAILURE_WINDOW_MINUTES", 15)
 # A whole school often shares one public address (NAT), so the per-address limit is higher.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("licheng.core.urls")),
     path("", include("licheng.accounts.urls")),
     path("people/", include("licheng.people.urls")),
+    path("parents/", include("licheng.people.parent_urls")),
     path("school/", include("licheng.schools.urls")),
     path("courses/", include("licheng.courses.urls")),
     path("audit/", include("licheng.audit.urls")),

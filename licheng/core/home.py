@@ -60,9 +60,11 @@ def current_term(school: School, today: datetime.date | None = None) -> Term | N
 class HomeContext:
     """What the section builders share: the user, school, today and (fetched once) the current term."""
 
-    def __init__(self, user: User, school: School) -> None:
+    def __init__(self, user: User, school: School, *, chosen_child_id: int | None = None) -> None:
         self.user = user
         self.school = school
+        # The child a parent with several children picked to look at (kept in their session).
+        self.chosen_child_id = chosen_child_id
         self.today = timezone.localdate()
         self.roles = roles_of(user, school)
         self.permissions = permissions_of(user, school)
@@ -141,7 +143,18 @@ def parent_section(ctx: HomeContext) -> Section:
         .select_related("student", "student__school_class")
         .order_by("student__name", "pk")
     )
-    return Section("parent", _("My children"), {"links": links, "outcomes_url": optional_url("portfolio:children")})
+    current = next((link for link in links if link.student_id == ctx.chosen_child_id), links[0] if links else None)
+    return Section(
+        "parent",
+        _("My children"),
+        {
+            "links": links,
+            "current": current,
+            "outcomes_url": optional_url("portfolio:children"),
+            "children_url": optional_url("parent_children"),
+            "redeem_url": optional_url("parent_binding_redeem"),
+        },
+    )
 
 
 # ---------------------------------------------------------------- teachers
@@ -289,11 +302,12 @@ CORE_HOME_SECTIONS: list[tuple[int, tuple[str, ...], Callable[[HomeContext], Sec
 ]
 
 
-def sections_for(user: User, school: School) -> list[Section]:
-    """Every registered section the user's roles call for, in order, each once."""
+def sections_for(user: User, school: School, *, chosen_child_id: int | None = None) -> list[Section]:
+    """Every registered section the user's roles call for, in order, each once. ``chosen_child_id``:
+    the child a parent picked to look at (``parent_child_id`` in their session)."""
     from licheng.core.registry import home_slots
 
-    ctx = HomeContext(user, school)
+    ctx = HomeContext(user, school, chosen_child_id=chosen_child_id)
     sections: list[Section] = []
     seen: set[tuple[str, str]] = set()
     for slot in home_slots():

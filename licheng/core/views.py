@@ -29,7 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @school_view()
 def _school_home(request: HttpRequest) -> HttpResponse:
     school = request.school  # type: ignore[attr-defined]
-    sections = sections_for(request.user, school)  # type: ignore[arg-type]
+    chosen = request.session.get("parent_child_id")
+    sections = sections_for(
+        request.user,  # type: ignore[arg-type]
+        school,
+        chosen_child_id=chosen if isinstance(chosen, int) else None,
+    )
     context = {"sections": sections, "is_operator": _is_operator(request)}
     if not sections:
         context["term"] = current_term(school)

@@ -151,6 +151,41 @@ class ParentLink(models.Model):
         return f"{self.parent} → {self.student_id}"
 
 
+class ParentBindingCode(models.Model):
+    """A one-time code a student (or the registry) gives a parent to link their own account to the
+    student (親子綁定). Only a keyed hash of the code is stored; the code is shown once when issued."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="parent_codes")
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    code_digest = models.CharField(max_length=64, unique=True, editable=False)
+    relation = models.CharField(_("relation"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"parent code {self.pk} for {self.student_id}"
+
+
+class ParentCodeGuess(models.Model):
+    """One wrong parent code, counted under each key it touched: ``who:<account or sign-in identity>``
+    and ``ip:<address>``. Recent rows throttle further attempts (``licheng.people.binding``)."""
+
+    key = models.CharField(max_length=300, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
 class RoleGrant(models.Model):
     """A user holds a role in a school."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licheng.people import verification_views, views
+from licheng.people import binding_views, verification_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("students/<int:pk>/parents/new/", views.parent_create, name="parent_create"),
     path("students/<int:pk>/parents/link/", views.parent_link, name="parent_link"),
     path("students/<int:pk>/parents/<int:link_pk>/unlink/", views.parent_unlink, name="parent_unlink"),
+    # Parent binding codes (親子綁定); the parent's pages are in ``parent_urls``.
+    path("my/parent-codes/", binding_views.my_parent_codes, name="my_parent_codes"),
+    path("students/<int:pk>/parent-codes/", binding_views.student_parent_codes, name="student_parent_codes"),
+    path("parent-codes/<int:pk>/revoke/", binding_views.parent_code_revoke, name="parent_code_revoke"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),

@@ -24,6 +24,8 @@ EXCLUDED = {
     "portability.schoolimport",
     "portability.archivedauditentry",
     "portability.schoolexportjob",
+    # One-time parent codes: valid for days, hashed with this deployment's key (useless elsewhere).
+    "people.parentbindingcode",
 }
 # Records that belong to the school through their user rather than a school column.
 VIA_USER = {"accounts.externalidentity"}

@@ -35,6 +35,7 @@ from licheng.testing.personas import Personas
 from licheng.tests import (
     matrix_announcements,
     matrix_backups,
+    matrix_binding,
     matrix_counselling,
     matrix_credentials,
     matrix_files,
@@ -337,6 +338,7 @@ MATRIX_MODULES: list[Any] = [
     matrix_backups,
     matrix_credentials,
     matrix_portability,
+    matrix_binding,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)

@@ -145,8 +145,20 @@
     });
   }
 
+  // Copy buttons: data-copy="text" puts the text on the clipboard; data-copied is the label after.
+  function setUpCopy() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+      if (!button || !navigator.clipboard) return;
+      navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+        button.textContent = button.getAttribute("data-copied") || button.textContent;
+      });
+    });
+  }
+
   function setUp() {
     setUpPrint();
+    setUpCopy();
     setUpSearchableSelects();
     setUpSelectAll();
     setUpMenu();
