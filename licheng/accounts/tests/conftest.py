@@ -83,3 +83,6 @@ def sign_in(client: Client, username: str, provider: str = "educloud", next_url:
     assert start.status_code == 302, start.content[:300]
     callback = ProviderBrowser(username).authorize(start["Location"])
     return client.get(callback)
+
+
+from licheng.accounts.tests.rogue import rogue  # noqa: E402, F401
