@@ -77,7 +77,7 @@ def sso_callback(request: HttpRequest, provider_key: str) -> HttpResponse:
         return _refused(request, provider, FAILURE_MESSAGES[error.reason](provider.label), reason=error.reason)
     identity = Identity.from_claims(provider, sign_in.claims)
     if request.user.is_authenticated:
-        return _link_signed_in(request, identity)
+        return _link_signed_in(request, identity, sign_in.id_token)
     try:
         school = linking.school_of(identity)
         user = linking.linked_user(identity, school)
@@ -138,7 +138,9 @@ def _log_in(request: HttpRequest, user: User, provider: sso.Provider, id_token: 
     return HttpResponseRedirect(_safe_next(request, next_url) or reverse("home"))
 
 
-def _link_signed_in(request: HttpRequest, identity: Identity) -> HttpResponse:
+def _link_signed_in(request: HttpRequest, identity: Identity, id_token: str) -> HttpResponse:
+    """A logged-in person linking: they are signed in at the provider now too, so log-out offers
+    to end that session as well."""
     user: User = request.user  # type: ignore[assignment]
     try:
         linking.identity_link(actor=Actor.from_request(request), user=user, identity=identity)
@@ -146,6 +148,7 @@ def _link_signed_in(request: HttpRequest, identity: Identity) -> HttpResponse:
         return _refused(
             request, identity.provider, error.message, reason="link_refused", subject=identity.subject, school=user.school
         )
+    request.session[SIGNED_IN_WITH] = {"provider": identity.provider.key, "id_token": id_token}
     messages.success(request, _("Your %(provider)s account is now linked.") % {"provider": identity.provider.label})
     return redirect("account_home")
 
