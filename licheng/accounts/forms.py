@@ -138,4 +138,6 @@ class SignOnForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["providers"].choices = [(key, provider.label) for key, provider in sso.providers().items()]
+        self.fields["providers"].choices = [  # type: ignore[attr-defined]
+            (key, provider.label) for key, provider in sso.providers().items()
+        ]

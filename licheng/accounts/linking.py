@@ -161,9 +161,7 @@ def identity_link(*, actor: Actor, user: User, identity: Identity) -> ExternalId
             % {"provider": identity.provider.label}
         )
     link = ExternalIdentity.objects.create(user=user, provider=identity.provider.key, subject=identity.subject)
-    record(
-        actor=actor, school=user.school, action="account.identity_link", obj=link, changes={"user": user.pk}
-    )
+    record(actor=actor, school=user.school, action="account.identity_link", obj=link, changes={"user": user.pk})
     return link
 
 

@@ -35,8 +35,9 @@ FAILURE_MESSAGES = {
     "unavailable": lambda p: _("%(provider)s is not answering right now. Please try again later.") % {"provider": p},
     "state": lambda p: _("This sign-in was already used or has expired. Please start again.") % {"provider": p},
     "denied": lambda p: _("%(provider)s did not let you sign in. Please start again.") % {"provider": p},
-    "token": lambda p: _("The answer from %(provider)s could not be verified, so you were not signed in.")
-    % {"provider": p},
+    "token": lambda p: (
+        _("The answer from %(provider)s could not be verified, so you were not signed in.") % {"provider": p}
+    ),
 }
 
 
@@ -82,7 +83,9 @@ def sso_callback(request: HttpRequest, provider_key: str) -> HttpResponse:
         school = linking.school_of(identity)
         user = linking.linked_user(identity, school)
     except SignInRefused as refusal:
-        return _refused(request, provider, refusal.message, reason=refusal.reason, subject=identity.subject, school=refusal.school)
+        return _refused(
+            request, provider, refusal.message, reason=refusal.reason, subject=identity.subject, school=refusal.school
+        )
     if user is not None:
         return _log_in(request, user, provider, sign_in.id_token)
     candidate = linking.match(identity, school)
@@ -146,7 +149,12 @@ def _link_signed_in(request: HttpRequest, identity: Identity, id_token: str) -> 
         linking.identity_link(actor=Actor.from_request(request), user=user, identity=identity)
     except ServiceError as error:
         return _refused(
-            request, identity.provider, error.message, reason="link_refused", subject=identity.subject, school=user.school
+            request,
+            identity.provider,
+            error.message,
+            reason="link_refused",
+            subject=identity.subject,
+            school=user.school,
         )
     request.session[SIGNED_IN_WITH] = {"provider": identity.provider.key, "id_token": id_token}
     messages.success(request, _("Your %(provider)s account is now linked.") % {"provider": identity.provider.label})
@@ -154,12 +162,17 @@ def _link_signed_in(request: HttpRequest, identity: Identity, id_token: str) -> 
 
 
 def sso_link_confirm(request: HttpRequest) -> HttpResponse:
-    """"This education-cloud account will be linked to 王小明, 301 班": links only on POST."""
+    """ "This education-cloud account will be linked to 王小明, 301 班": links only on POST."""
     data = request.session.get(PENDING_LINK)
     identity = _pending_identity(data) if data else None
     user = User.objects.select_related("school").filter(pk=data["user_id"]).first() if data else None
     if identity is None or user is None:
-        return render(request, "accounts/sso_refused.html", {"message": _("There is nothing to link. Please sign in again.")}, status=400)
+        return render(
+            request,
+            "accounts/sso_refused.html",
+            {"message": _("There is nothing to link. Please sign in again.")},
+            status=400,
+        )
     student = getattr(user, "student", None)
     if request.method == "POST":
         del request.session[PENDING_LINK]
@@ -169,10 +182,19 @@ def sso_link_confirm(request: HttpRequest) -> HttpResponse:
         try:
             linking.identity_link(actor=Actor.from_request(request), user=user, identity=identity)
         except ServiceError as error:
-            return _refused(request, identity.provider, error.message, reason="link_refused", subject=identity.subject, school=user.school)
+            return _refused(
+                request,
+                identity.provider,
+                error.message,
+                reason="link_refused",
+                subject=identity.subject,
+                school=user.school,
+            )
         signed_in = request.session.get(SIGNED_IN_WITH) or {}
         return _log_in(request, user, identity.provider, signed_in.get("id_token", ""))
-    return render(request, "accounts/sso_link_confirm.html", {"identity": identity, "account": user, "student": student})
+    return render(
+        request, "accounts/sso_link_confirm.html", {"identity": identity, "account": user, "student": student}
+    )
 
 
 def sso_no_account(request: HttpRequest) -> HttpResponse:
@@ -218,7 +240,9 @@ def account_identity_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The %(provider)s account is no longer linked.") % {"provider": sso.label(link.provider)})
+        messages.success(
+            request, _("The %(provider)s account is no longer linked.") % {"provider": sso.label(link.provider)}
+        )
     return redirect("account_home")
 
 
@@ -252,7 +276,9 @@ def logout(request: HttpRequest) -> HttpResponse:
     provider = sso.provider(signed_in.get("provider", ""))
     provider_url = None
     if provider is not None and signed_in.get("id_token"):
-        provider_url = oidc_client.logout_url(provider, signed_in["id_token"], request.build_absolute_uri(reverse("login")))
+        provider_url = oidc_client.logout_url(
+            provider, signed_in["id_token"], request.build_absolute_uri(reverse("login"))
+        )
     if provider_url is None:
         return redirect("login")
     return render(request, "registration/logged_out.html", {"provider": provider, "provider_url": provider_url})

@@ -52,7 +52,9 @@ def _env(folder: str) -> dict[str, str]:
 def oidc_provider() -> Iterator[Provider]:
     with tempfile.TemporaryDirectory(prefix="oidc-provider-") as folder:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         Path(folder, "rsa.pem").write_bytes(pem)
         env = _env(folder)
         for command in (["migrate", "--no-input", "-v", "0"], ["provider_setup"]):

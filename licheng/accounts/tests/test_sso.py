@@ -38,7 +38,9 @@ def test_a_student_links_on_first_sign_in_after_confirming(educloud: Provider, p
     assert int(again.session["_auth_user_id"]) == personas.student_user.pk
 
 
-def test_nobody_matching_gets_the_no_account_page_and_a_pending_identity(educloud: Provider, personas: Personas) -> None:
+def test_nobody_matching_gets_the_no_account_page_and_a_pending_identity(
+    educloud: Provider, personas: Personas
+) -> None:
     client = Client()
     response = sign_in(client, "cloud-stranger")
     assert response["Location"] == "/sso/no-account/"

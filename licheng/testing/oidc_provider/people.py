@@ -4,7 +4,7 @@ from __future__ import annotations
 
 PASSWORD = "provider-password"
 CLIENT_ID = "licheng-test"
-CLIENT_SECRET = "licheng-test-secret"  # noqa: S105 - a test provider's fixed client secret
+CLIENT_SECRET = "licheng-test-secret"
 
 # username → claims beyond ``sub``. ``None`` leaves a claim out.
 PEOPLE: dict[str, dict[str, str | None]] = {

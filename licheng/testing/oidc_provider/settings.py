@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 DIR = Path(os.environ["OIDC_TEST_DIR"])
-SECRET_KEY = "test-provider-only"  # noqa: S105
+SECRET_KEY = "test-provider-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [
