@@ -82,12 +82,12 @@ def finish(request: HttpRequest, provider: Provider) -> SignIn:
         raise SignInError("denied", request.GET.get("error_description") or request.GET["error"])
     try:
         token = app.authorize_access_token(request, claims_options=_claims_options(app), leeway=30)
-    except (requests.RequestException, ValueError) as error:
+    except requests.RequestException as error:  # includes an answer that is not JSON
         raise SignInError("unavailable", str(error)) from error
     except OAuthError as error:
         reason = "state" if error.error == "mismatching_state" else "denied"
         raise SignInError(reason, str(error)) from error
-    except (JoseError, KeyError) as error:
+    except (JoseError, KeyError, ValueError) as error:  # joserfc refuses a key of the wrong type with ValueError
         raise SignInError("token", repr(error)) from error
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):

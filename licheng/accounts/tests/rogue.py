@@ -25,12 +25,14 @@ class Rogue:
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.claims: dict[str, Any] = {}
         self.signing_key = self.key
+        self.header: dict[str, str] = {"alg": "RS256", "kid": "rogue-1"}
+        self.fetches: list[str] = []
 
     def id_token(self, **claims: Any) -> str:
         now = int(time.time())
         body = {"iss": self.issuer, "aud": people.CLIENT_ID, "iat": now, "exp": now + 300, **self.claims, **claims}
         body = {k: v for k, v in body.items() if v is not None}
-        token = jwt.JWT(header={"alg": "RS256", "kid": "rogue-1"}, claims=body)
+        token = jwt.JWT(header=self.header, claims=body)
         token.make_signed_token(self.signing_key)
         return str(token.serialize())
 
@@ -50,6 +52,7 @@ class Rogue:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
+                rogue.fetches.append(self.path)
                 if self.path == "/.well-known/openid-configuration":
                     self._json(
                         {

@@ -134,3 +134,34 @@ def test_failed_callbacks_lock_the_address(rogue_cloud: Rogue, settings: Any) ->
     assert response.status_code == 403
     assert "登入失敗次數過多" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_token_signed_with_the_client_secret_is_refused(rogue_cloud: Rogue, settings: Any) -> None:
+    """HS256 with the shared client secret (the algorithm-confusion forgery) is not accepted."""
+    from jwcrypto.common import base64url_encode
+
+    secret = "a-client-secret-of-thirty-two-bytes!"
+    settings.OIDC_PROVIDERS = {"educloud": provider_config(rogue_cloud.issuer, client_secret=secret)}
+    rogue_cloud.signing_key = jwk.JWK(kty="oct", k=base64url_encode(secret.encode()))
+    rogue_cloud.header = {"alg": "HS256", "kid": "rogue-1"}
+    client = Client()
+    response = _callback(client, rogue_cloud)
+    _assert_refused(client, response, "無法驗證", "token")
+
+
+def test_discovery_and_keys_are_cached_then_fetched_again(rogue_cloud: Rogue, settings: Any) -> None:
+    for _ in range(2):
+        assert _callback(Client(), rogue_cloud).status_code == 302
+    assert rogue_cloud.fetches.count("/.well-known/openid-configuration") == 1
+    assert rogue_cloud.fetches.count("/jwks") == 1
+
+    # The provider rotates its key: a token naming the new key sends for the key set again.
+    rogue_cloud.key = jwk.JWK.generate(kty="RSA", size=2048, kid="rogue-2")
+    rogue_cloud.signing_key = rogue_cloud.key
+    rogue_cloud.header = {"alg": "RS256", "kid": "rogue-2"}
+    assert _callback(Client(), rogue_cloud).status_code == 302
+    assert rogue_cloud.fetches.count("/jwks") == 2
+
+    settings.OIDC_METADATA_MAX_AGE = 0  # stale at once: discovery is read again
+    assert _callback(Client(), rogue_cloud).status_code == 302
+    assert rogue_cloud.fetches.count("/.well-known/openid-configuration") == 3  # at the start and the callback
