@@ -135,6 +135,7 @@ def _log_in(request: HttpRequest, user: User, provider: sso.Provider, id_token: 
         return _refused(request, provider, problem, reason="closed", subject=str(user.pk), school=user.school)
     next_url = request.session.get(NEXT) or ""
     auth_login(request, user, backend=BACKEND)
+    request.session.pop(PENDING_IDENTITY, None)  # an earlier unmatched sign-in is no longer waiting
     request.session[SIGNED_IN_WITH] = {"provider": provider.key, "id_token": id_token}
     services.login_succeeded(actor=Actor.from_request(request), user=user)
     # Single sign-on never needs the initial-password change.
