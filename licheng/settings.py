@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from licheng.env import env_bool, env_int, env_list, env_path, env_str
+from licheng.env import env_bool, env_int, env_list, env_path, env_str, oidc_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("LICHENG_VAR_DIR", BASE_DIR / "var")
@@ -149,6 +149,10 @@ AUTHENTICATION_BACKENDS = ["licheng.accounts.backends.SchoolModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# OpenID Connect providers this deployment trusts (education cloud, city): see docs/configuration.md.
+OIDC_PROVIDERS = oidc_providers_from_env()
+# Discovery documents and signing keys are fetched again after this many seconds.
+OIDC_METADATA_MAX_AGE = env_int("LICHENG_OIDC_METADATA_MAX_AGE", 3600)
 
 # Sessions end after this many idle minutes (sliding: a request renews the session when its last
 # renewal is over a minute old, see licheng/accounts/sessions.py).

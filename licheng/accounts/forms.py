@@ -16,9 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from licheng.accounts import services, throttle
+from licheng.accounts import linking, services, sso, throttle
 from licheng.accounts.imports import MAX_UPLOAD_BYTES
-from licheng.accounts.models import AccountImport
+from licheng.accounts.models import AccountImport, SchoolSignOn
 from licheng.accounts.tasks import send_email
 from licheng.audit.services import Actor
 from licheng.schools.models import AcademicYear
@@ -58,7 +58,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
     def confirm_login_allowed(self, user: Any) -> None:
-        problem = services.login_refusal(user)
+        problem = services.login_refusal(user) or linking.password_refusal(user)
         if problem:
             raise ValidationError(problem, code="inactive")
 
@@ -122,3 +122,22 @@ class ImportUploadForm(forms.Form):
                 % {"size": round(upload.size / 1_000_000, 1), "limit": MAX_UPLOAD_BYTES // 1_000_000}
             )
         return upload
+
+
+class SignOnForm(forms.ModelForm):
+    """A school's single sign-on settings; the providers offered are the deployment's."""
+
+    providers = forms.MultipleChoiceField(
+        label=gettext_lazy("Allowed providers"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SchoolSignOn
+        fields = ["providers", "link_rule", "require_sso"]
+        widgets = {"link_rule": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].choices = [  # type: ignore[attr-defined]
+            (key, provider.label) for key, provider in sso.providers().items()
+        ]

@@ -95,7 +95,7 @@ class AccountImport(models.Model):
 
 class ExternalIdentity(models.Model):
     """An account at an outside identity provider (education cloud, city OpenID) linked to a user.
-    Unused until single sign-on arrives; see ``licheng.accounts.sso``."""
+    See ``licheng.accounts.sso``."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     provider = models.CharField(max_length=40)
@@ -107,3 +107,29 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject}"
+
+
+class SchoolSignOn(models.Model):
+    """A school's single sign-on rules: which of the deployment's providers it allows, how a first
+    sign-in finds its account, and whether its people must sign in through a provider."""
+
+    class LinkRule(models.TextChoices):
+        NONE = "none", _("Only by linking from the account page")
+        STUDENT_NUMBER = "student_number", _("School code and student number (students)")
+        NATIONAL_ID = "national_id", _("National ID (students)")
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="sign_on")
+    providers = models.JSONField(_("allowed providers"), default=list, blank=True)
+    link_rule = models.CharField(
+        _("linking rule for a first sign-in"), max_length=20, choices=LinkRule.choices, default=LinkRule.NONE
+    )
+    require_sso = models.BooleanField(
+        _("require single sign-on"),
+        default=False,
+        help_text=_("Password log-in is refused for everyone but school administrators."),
+    )
+
+    objects = ScopedManager(school="school")
+
+    def __str__(self) -> str:
+        return str(self.school)

@@ -95,3 +95,10 @@ def note_reset(keys: list[tuple[str, int]]) -> None:
     """Count one request under each key and prune rows older than the window."""
     ResetRequest.objects.bulk_create(ResetRequest(key=key) for key, _limit in keys)
     ResetRequest.objects.filter(at__lt=timezone.now() - RESET_WINDOW).delete()
+
+
+def address_locked_until(ip_address: str | None) -> datetime.datetime | None:
+    """When a locked client address may try again (single sign-on callbacks, before any account is known)."""
+    if not ip_address:
+        return None
+    return _unlocks_at(LoginFailure.objects.filter(ip_address=ip_address), max_failures_per_address(), timezone.now())

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from licheng.accounts import imports, selectors, services
+from licheng.accounts import imports, selectors, services, sso
 from licheng.accounts.forms import ImportUploadForm, LoginForm, ResetRequestForm, TokenCreateForm
 from licheng.accounts.models import AccountImport
 from licheng.accounts.tokens import api_token_create, api_token_revoke
@@ -58,6 +58,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = list(sso.providers().values())
+        return context
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()

@@ -41,6 +41,7 @@ CORE_MENU_HEAD: list[NavEntry] = [
     NavEntry(_("Calendar"), ("schools:calendar", "schools:term_list"), perm("school.view_settings")),
     NavEntry(_("School settings"), "schools:settings", perm("school.view_settings")),
     NavEntry(_("Roles and permissions"), "people:role_permissions", perm("school.manage_roles")),
+    NavEntry(_("Sign-in settings"), "school_sign_on", perm("school.manage_settings")),
     NavEntry(_("Proxies"), "people:proxy_list", any_of(perm("proxies.manage"), role(*STAFF_ROLES))),
     NavEntry(_("Import accounts"), ("account_import_list", "accounts:import_start"), perm("people.import_accounts")),
 ]

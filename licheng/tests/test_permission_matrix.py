@@ -50,6 +50,7 @@ from licheng.tests import (
     matrix_records_cadre,
     matrix_records_office,
     matrix_schedule,
+    matrix_sso,
     matrix_submissions,
     matrix_verification,
     matrix_workinggroup,
@@ -339,6 +340,7 @@ MATRIX_MODULES: list[Any] = [
     matrix_credentials,
     matrix_portability,
     matrix_binding,
+    matrix_sso,
 ]
 for module in MATRIX_MODULES:
     CASES.extend(module.CASES)
