@@ -174,8 +174,21 @@ def cluster(
             def env(name: str, database: str = database_url, store: str = endpoint) -> dict[str, str]:
                 return _node_env(folders[name], database, store, bucket, backup_bucket)
 
+            # The web nodes boot while the database is seeded (they touch nothing before a request).
+            pg = urlsplit(database_url)
+            db_proxy_b = TcpProxy(pg.port or 5432)
+            s3_proxy_a = TcpProxy(s3_port)
+            proxies += [db_proxy_b, s3_proxy_a]
+            a_port, b_port = free_port(), free_port()
+            b_database = pg._replace(netloc=f"{pg.username}@127.0.0.1:{db_proxy_b.port}").geturl()
+            processes.start(
+                "node-a",
+                gunicorn_argv(a_port, workers=2, threads=4),
+                env("node-a", store=f"http://127.0.0.1:{s3_proxy_a.port}"),
+            )
+            processes.start("node-b", gunicorn_argv(b_port, workers=2, threads=1), env("node-b", database=b_database))
             seeded = subprocess.run(  # noqa: S603
-                [os.environ.get("PYTHON", str(BIN / "python")), "-m", "licheng.testing.nodes_seed"],
+                [str(BIN / "python"), "-m", "licheng.testing.nodes_seed"],
                 env=env("worker"),
                 cwd=Path(__file__).resolve().parents[2],
                 capture_output=True,
@@ -195,19 +208,7 @@ def cluster(
             wait_until(lambda: s3.list_buckets() is not None, timeout=30, what="the S3 endpoint")
             s3.create_bucket(Bucket=bucket)
             s3.create_bucket(Bucket=backup_bucket)
-
-            pg = urlsplit(database_url)
-            db_proxy_b = TcpProxy(pg.port or 5432)
-            s3_proxy_a = TcpProxy(s3_port)
-            proxies += [db_proxy_b, s3_proxy_a]
-            a_port, b_port = free_port(), free_port()
-            b_database = pg._replace(netloc=f"{pg.username}@127.0.0.1:{db_proxy_b.port}").geturl()
-            processes.start(
-                "node-a",
-                gunicorn_argv(a_port, workers=2, threads=4),
-                env("node-a", store=f"http://127.0.0.1:{s3_proxy_a.port}"),
-            )
-            processes.start("node-b", gunicorn_argv(b_port, workers=2, threads=1), env("node-b", database=b_database))
+            # The worker and the periodic runners only once the seed has emptied the copied database.
             worker = manage_argv("db_worker", "--queue-name", "*", "--no-startup-delay")
             processes.start("worker", worker, env("worker"))
             for name in ("periodic-1", "periodic-2"):
