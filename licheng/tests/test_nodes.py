@@ -211,8 +211,11 @@ def cluster(
             # The worker and the periodic runners only once the seed has emptied the copied database.
             worker = manage_argv("db_worker", "--queue-name", "*", "--no-startup-delay")
             processes.start("worker", worker, env("worker"))
-            for name in ("periodic-1", "periodic-2"):
-                processes.start(name, manage_argv("periodic", "--interval", "1"), env(name))
+            # The second runner shares node B's way to the database (and so its outage).
+            processes.start("periodic-1", manage_argv("periodic", "--interval", "1"), env("periodic-1"))
+            processes.start(
+                "periodic-2", manage_argv("periodic", "--interval", "1"), env("periodic-2", database=b_database)
+            )
             a, b = f"http://127.0.0.1:{a_port}", f"http://127.0.0.1:{b_port}"
             result = Cluster(
                 a, b, database_url, s3, bucket, backup_bucket, db_proxy_b, s3_proxy_a, processes, folders, seed
@@ -376,6 +379,9 @@ def test_a_node_that_loses_the_database_answers_503_and_recovers(cluster: Cluste
     assert len(answers) >= 5
     # Back by itself, no restart, the same session.
     wait_until(lambda: teacher.get(f"{b}/portfolio/queue/").status_code == 200, timeout=15, what="node B again")
+    # The periodic runner that lost the database too waited for it instead of stopping.
+    assert cluster.processes.running["periodic-2"].poll() is None, cluster.processes.log("periodic-2")
+    assert "database unavailable" in cluster.processes.log("periodic-2", 100_000)
 
 
 def test_an_object_store_outage_refuses_the_upload_and_keeps_nothing(cluster: Cluster) -> None:
