@@ -145,6 +145,12 @@ def _database_copy(django_db_blocker: Any) -> Iterator[tuple[str, str]]:
             except psycopg.errors.ObjectInUse:
                 if attempt == 9:
                     raise
+                if attempt >= 3:  # a connection some earlier test's thread left open, idle
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (template,),
+                    )
                 time.sleep(0.5)
     url = urlsplit(DATABASE_URL)
     try:
