@@ -123,8 +123,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'licheng.sqlite3'}"),
         conn_max_age=env_int("LICHENG_DB_CONN_MAX_AGE", 60),
+        # A persistent connection the database (or the network) dropped is tested and replaced
+        # before a request uses it, so a node recovers by itself after an outage.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Give up on an unreachable database within seconds (the page answers 503, see
+    # licheng/core/unavailable.py) instead of hanging a web worker until gunicorn kills it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("LICHENG_DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while one writes; a busy timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {
@@ -246,6 +253,17 @@ LOGGING = {
 
 # --- object storage and backups (licheng.backups, licheng.files); see docs/operations.md ---
 
+
+def _s3_client_config() -> object:
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=env_int("LICHENG_S3_CONNECT_TIMEOUT", 5),
+        read_timeout=env_int("LICHENG_S3_READ_TIMEOUT", 30),
+        retries={"max_attempts": env_int("LICHENG_S3_MAX_ATTEMPTS", 3), "mode": "standard"},
+    )
+
+
 # Primary file storage on S3-compatible object storage instead of LICHENG_STORAGE_DIR: set the bucket.
 S3_BUCKET = env_str("LICHENG_S3_BUCKET", "")
 S3_OPTIONS = {
@@ -257,6 +275,9 @@ S3_OPTIONS = {
     "file_overwrite": True,
     "default_acl": None,
     "querystring_auth": True,
+    # Short timeouts and few retries: while the store is unreachable an upload is refused within
+    # seconds ("not saved, try again") rather than holding a web worker for minutes.
+    "client_config": _s3_client_config(),
 }
 if S3_BUCKET:
     STORAGES["default"] = {

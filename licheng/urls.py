@@ -33,3 +33,6 @@ urlpatterns = [
     path("school-exports/", include("licheng.portability.urls")),
     path("verify/", verify_page, name="verify"),
 ]
+
+# 503 with Retry-After while the database is out of reach, the 500 page for everything else.
+handler500 = "licheng.core.unavailable.server_error"

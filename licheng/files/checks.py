@@ -33,6 +33,13 @@ class FileRejected(ServiceError):
         super().__init__(message, field=field)
 
 
+class StorageUnavailable(FileRejected):
+    """File storage (the object store) could not be reached: nothing was saved, try again later."""
+
+    status = 503
+    retry_after = 30
+
+
 # extension → content type it must have
 EXTENSIONS: dict[str, str] = {
     "pdf": "application/pdf",

@@ -208,13 +208,23 @@ def _write_blob(storage: Storage, name: str, src_path: str) -> bool:
     try:
         with open(src_path, "rb") as src:
             saved = storage.save(name, File(src))
+        if saved != name:  # the storage renamed it: the name was taken meanwhile
+            storage.delete(saved)
     except OSError:
         raise
     except Exception as error:  # the object store's client errors (network, access, quota)
-        raise OSError(f"the object store did not take {name}: {error}") from error
-    if saved != name:  # the storage renamed it: the name was taken meanwhile
-        storage.delete(saved)
+        raise StoreUnreachable(f"the object store did not take {name}: {error}") from error
     return False
+
+
+class StoreUnreachable(OSError):
+    """The object store did not answer (or refused) a write or a look-up."""
+
+
+def _storage_unavailable() -> FileRejected:
+    return checks.StorageUnavailable(
+        _("The file was not saved: file storage cannot be reached just now. Please try again in a few minutes.")
+    )
 
 
 def _is_same_file(storage: Storage, name: str, src_path: str) -> bool:
@@ -236,13 +246,21 @@ def store_blob(
     hashed_as_written = hashed_while_written and sha256 is not None
     sha256 = sha256 or hash_file(src_path)
     name = blob_name(sha256)
-    if storage.exists(name) and hash_stored(name, storage) == sha256:
-        return sha256, name, False
+    try:
+        if storage.exists(name) and hash_stored(name, storage) == sha256:
+            return sha256, name, False
+    except OSError:
+        raise
+    except Exception:  # the object store's client errors: nothing is written yet
+        logger.exception("file storage unreachable while looking up %s", name)
+        raise _storage_unavailable() from None
     try:
         linked = _write_blob(storage, name, src_path)
     except OSError as error:
         logger.exception("could not store %s", name)
         delete_unreferenced(storage, name, sha256)
+        if isinstance(error, StoreUnreachable):
+            raise _storage_unavailable() from None
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise FileRejected(
                 _(
@@ -271,7 +289,7 @@ def delete_unreferenced(storage: Storage, name: str, sha256: str) -> None:
     if not referenced:
         try:
             storage.delete(name)
-        except OSError:
+        except Exception:  # a local error or the object store's: the sweep and scrub find leftovers
             logger.exception("could not remove %s", name)
 
 
@@ -428,7 +446,7 @@ def files_ingest(
 ) -> list[StoredFile]:
     """Accept several uploads as one, under the school's size limits: on the first refusal, raise a
     ServiceError naming the file (for ``field``) and take back the ones already stored."""
-    from licheng.core.errors import ServiceError
+    from licheng.core.errors import ServiceError, ServiceUnavailable
 
     stored: list[StoredFile] = []
     for upload in uploads:
@@ -445,7 +463,8 @@ def files_ingest(
             )
         except FileRejected as error:
             discard_ingested(stored)
-            raise ServiceError(f"{upload.name}: {error.message}", field=field) from None
+            refusal = ServiceUnavailable if isinstance(error, checks.StorageUnavailable) else ServiceError
+            raise refusal(f"{upload.name}: {error.message}", field=field) from None
         except BaseException:
             discard_ingested(stored)
             raise
@@ -460,7 +479,10 @@ def discard_ingested(files: list[StoredFile]) -> None:
             StoredFile.objects.filter(pk=stored.pk).delete()
             shared = StoredFile.objects.filter(sha256=stored.sha256).exists()
         if not shared:
-            default_storage.delete(stored.storage_name)
+            try:
+                default_storage.delete(stored.storage_name)
+            except Exception:  # the store may be the reason for the refusal; scrub finds leftovers
+                logger.exception("could not remove %s", stored.storage_name)
 
 
 def file_delete(*, actor: Actor, stored_file: StoredFile) -> None:

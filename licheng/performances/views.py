@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
-from licheng.core.errors import ServiceError
+from licheng.core.errors import ServiceError, ServiceUnavailable, refusal_headers
 from licheng.core.permissions import has_role, school_view
 from licheng.files.upload import UploadRefused, limit_upload, upload_route, upload_view
 from licheng.people.models import Student, User
@@ -125,6 +125,7 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
     rules = rules_for(school, academic_year)
     codes = selectors.codes_for(school)
     status = 200
+    unavailable: ServiceUnavailable | None = None
     if request.method == "POST":
         too_large = _read_upload(request, services.MAX_FILES_PER_PERFORMANCE)
         form = PerformanceForm(request.POST, kind=kind, codes=codes, max_chars=rules.description_max_chars)
@@ -162,6 +163,8 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
                 return redirect("performances:detail", pk=performance.pk)
             except ServiceError as error:
                 _form_error(form, error, form.field_name(error.field) if error.field else None)
+                unavailable = error if isinstance(error, ServiceUnavailable) else None
+                status = 503 if unavailable else status
     else:
         form = PerformanceForm(
             initial=PerformanceForm.initial_from(performance) if performance else None,
@@ -169,7 +172,7 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
             codes=codes,
             max_chars=rules.description_max_chars,
         )
-    return render(
+    response = render(
         request,
         "performances/form.html",
         {
@@ -185,6 +188,9 @@ def _performance_form_page(request: HttpRequest, *, kind: int, performance: Perf
         },
         status=status,
     )
+    for header, value in refusal_headers(unavailable).items():  # file storage out of reach: try again
+        response[header] = value
+    return response
 
 
 @upload_route("performances:create", _file_limit, files_allowed=services.MAX_FILES_PER_PERFORMANCE)

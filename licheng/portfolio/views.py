@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from licheng.audit.services import Actor
-from licheng.core.errors import ServiceError
+from licheng.core.errors import ServiceError, refusal_headers
 from licheng.core.permissions import has_role, school_view
 from licheng.files.upload import limit_upload, upload_route, upload_view
 from licheng.files.views import file_response, preview_response
@@ -134,7 +134,7 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
         outcome.certified = selectors.certified_version(outcome)  # type: ignore[attr-defined]
     counters = selectors.counters_for(student, term) if term else None
     rules = rules_for(school, term.academic_year) if term else None
-    return render(
+    response = render(
         request,
         "portfolio/my_outcomes.html",
         {
@@ -152,8 +152,11 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
             "values": values,
             "max_files": MAX_FILES,
         },
-        status=422 if error else 200,
+        status=error.status if error else 200,
     )
+    for header, value in refusal_headers(error).items():
+        response[header] = value
+    return response
 
 
 @school_view()

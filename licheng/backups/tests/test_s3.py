@@ -182,3 +182,33 @@ def test_settings_turn_on_object_storage_from_the_environment(tmp_path: Path) ->
     assert backups["OPTIONS"]["bucket_name"] == "school-backups"
     assert backups["OPTIONS"]["endpoint_url"] == "https://backup.example.tw"
     assert backups["OPTIONS"]["access_key"] == "AK"  # the primary's credentials unless given
+
+
+@pytest.mark.django_db
+def test_an_unreachable_object_store_refuses_the_upload_with_503(personas: Personas, settings: Any) -> None:
+    """Nothing listens at the store's address: the student is told the file was not saved and to try
+    again (503, Retry-After), and nothing is recorded."""
+    from botocore.config import Config
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **CREDENTIALS,
+                "endpoint_url": f"http://127.0.0.1:{free_port()}",
+                "bucket_name": "licheng-gone",
+                "file_overwrite": True,
+                "default_acl": None,
+                "client_config": Config(connect_timeout=1, retries={"max_attempts": 1, "mode": "standard"}),
+            },
+        },
+    }
+    open_windows(personas)
+    response = client_in("zh-hant", personas.student_user).post(
+        reverse("portfolio:my_outcomes"),
+        {"course": personas.course.pk, "description": "報告", "files": [SimpleUploadedFile("a.pdf", corpus.pdf())]},
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "a.pdf: 檔案未儲存：目前無法連上檔案儲存空間。請稍候幾分鐘再試。" in response.content.decode()
+    assert StoredFile.objects.count() == 0 and CourseOutcome.objects.count() == 0
