@@ -29,14 +29,11 @@ _NS = SHEET_MAIN_NS + " "
 _ROW, _CELL, _VALUE = _NS + "row", _NS + "c", _NS + "v"
 _INLINE, _TEXT, _PHONETIC, _FORMULA = _NS + "is", _NS + "t", _NS + "rPh", _NS + "f"
 _DATA, _DIMENSION = _NS + "sheetData", _NS + "dimension"
+_DIGITS = "0123456789"
 
 
 class Unsupported(Exception):
     """The worksheet holds something this reader does not turn into text like openpyxl does."""
-
-
-def _column(coordinate: str) -> int:
-    return column_index_from_string(coordinate.rstrip("0123456789"))
 
 
 def first_sheet_text_rows(
@@ -86,8 +83,16 @@ def _text_rows(
     seen_data = False
     empty = [""] * max_col
     table: list[list[str]] = []
-    state: dict[str, Any] = {"row": 0, "col": 0, "cells": None, "type": "n", "style": 0, "text": None}
     stopped = False  # at the dimension's last row, where openpyxl stops reading too
+    # The cell being read: its row (a list of texts), column, type, style and text pieces.
+    row_number = 0
+    row: list[str] = list(empty)
+    column = 0
+    kind = "n"
+    style = 0
+    pieces: list[str] | None = None
+    phonetic = 0
+    columns: dict[str, int] = {}
 
     def number(raw: str, style: int) -> str:
         value: Any = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
@@ -101,69 +106,71 @@ def _text_rows(
         return cell_text(value)
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row_number, row, column, kind, style, pieces, phonetic, seen_data, max_row
         if name == _CELL:
             reference = attrs.get("r")
             if reference:
-                state["col"] = _column(reference)
+                letters = reference.rstrip(_DIGITS)
+                found = columns.get(letters)
+                if found is None:
+                    found = columns[letters] = column_index_from_string(letters)
+                column = found
             else:
-                state["col"] += 1
-            state["type"] = attrs.get("t", "n")
-            style = attrs.get("s")
-            state["style"] = int(style) if style else 0
-            state["text"] = None
+                column += 1
+            kind = attrs.get("t", "n")
+            given = attrs.get("s")
+            style = int(given) if given else 0
+            pieces = None
         elif name == _VALUE:
-            state["text"] = []
-            parser.CharacterDataHandler = state["text"].append
+            pieces = []
+            parser.CharacterDataHandler = pieces.append
         elif name == _ROW:
             reference = attrs.get("r")
             if reference:
                 try:
-                    state["row"] = int(reference)
+                    row_number = int(reference)
                 except ValueError:
                     raise Unsupported(reference) from None
             else:
-                state["row"] += 1
-            state["col"] = 0
-            state["cells"] = {}
+                row_number += 1
+            column = 0
+            row = list(empty)
         elif name == _INLINE:
-            state["text"] = []
-        elif name == _TEXT and state["text"] is not None and state.get("phonetic", 0) == 0:
-            parser.CharacterDataHandler = state["text"].append
+            pieces = []
+        elif name == _TEXT and pieces is not None and phonetic == 0:
+            parser.CharacterDataHandler = pieces.append
         elif name == _PHONETIC:
-            state["phonetic"] = state.get("phonetic", 0) + 1
+            phonetic += 1
         elif name == _FORMULA:
             raise Unsupported("formula")
         elif name == _DATA:
-            nonlocal seen_data
             seen_data = True
         elif name == _DIMENSION and not seen_data:
             # openpyxl reads the dimension only before the cells, as SheetDimension.boundaries
-            nonlocal max_row
             max_row = range_boundaries(attrs["ref"])[3]
 
     def end(name: str) -> None:
-        nonlocal stopped
+        nonlocal stopped, phonetic
         if name in (_VALUE, _TEXT):
             parser.CharacterDataHandler = None
-        elif name == _PHONETIC:
-            state["phonetic"] -= 1
         elif name == _CELL:
-            column = state["col"]
-            pieces = state["text"]
             if column > max_col or pieces is None:
                 return
             raw = "".join(pieces)
-            kind = state["type"]
-            if kind == "inlineStr":
+            if kind == "n":
+                if not raw:
+                    return
+                text = number(raw, style)
+            elif kind == "s":
+                if not raw:
+                    return
+                text = strings[int(raw)]
+            elif kind == "inlineStr":
                 if "_x" in raw:
                     raise Unsupported("escaped characters")
                 text = raw.strip()
             elif not raw:
                 return
-            elif kind == "n":
-                text = number(raw, state["style"])
-            elif kind == "s":
-                text = strings[int(raw)]
             elif kind in ("str", "e"):
                 text = raw.strip()
             elif kind == "b":
@@ -172,25 +179,22 @@ def _text_rows(
                 text = cell_text(from_ISO8601(raw))
             else:
                 raise Unsupported(kind)
-            if text:
-                state["cells"][column] = text
+            row[column - 1] = text
         elif name == _ROW:
-            index = state["row"]
-            if max_row is not None and index > max_row:
+            if max_row is not None and row_number > max_row:
                 stopped = True
                 raise Unsupported("max_row")
-            if index < len(table) + 1:
+            if row_number < len(table) + 1:
                 return  # a row again, or out of order: openpyxl skips it
-            while len(table) + 1 < index:
+            while len(table) + 1 < row_number:
                 table.append(list(empty))
                 if on_row is not None:
                     on_row(len(table))
-            row = list(empty)
-            for column, text in state["cells"].items():
-                row[column - 1] = text
             table.append(row)
             if on_row is not None:
                 on_row(len(table))
+        elif name == _PHONETIC:
+            phonetic -= 1
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
