@@ -96,8 +96,11 @@ def django_application() -> Any:
     from licheng.audit.services import Actor
     from licheng.core.permissions import school_view
     from licheng.files.services import FileRejected, file_ingest
-    from licheng.files.upload import limit_upload, upload_view
+    from licheng.files.upload import limit_upload, upload_route, upload_view
 
+    # Declared like every upload route (``UPLOAD_ROUTES``): the upload middleware refuses files on a
+    # route that declares no limit.
+    @upload_route("bench_upload", lambda request: LIMIT)
     @upload_view(lambda request: LIMIT)
     @school_view()
     def upload(request: HttpRequest) -> HttpResponse:
@@ -118,7 +121,7 @@ def django_application() -> Any:
         return JsonResponse({"id": stored.pk, "sha256": stored.sha256})
 
     module = type(sys)("bench_upload_urls")
-    module.urlpatterns = [path("bench/upload/", upload), path("", include(settings.ROOT_URLCONF))]  # type: ignore[attr-defined]
+    module.urlpatterns = [path("bench/upload/", upload, name="bench_upload"), path("", include(settings.ROOT_URLCONF))]  # type: ignore[attr-defined]
     sys.modules["bench_upload_urls"] = module
     settings.ROOT_URLCONF = "bench_upload_urls"
     from django.core.wsgi import get_wsgi_application

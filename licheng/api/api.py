@@ -25,6 +25,8 @@ from licheng.portfolio.api import router as portfolio_router
 from licheng.progress.api import router as progress_router
 from licheng.receipts.api import router as receipts_router
 from licheng.records.api import router as records_router
+from licheng.records.office_api import router as records_office_router
+from licheng.records.staff_api import router as records_staff_router
 from licheng.schedule.api import router as schedule_router
 from licheng.schools.api import router as schools_router
 from licheng.submissions.api import router as submissions_router
@@ -77,6 +79,8 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/portfolio", portfolio_router)
 api.add_router("/performances", performances_router)
 api.add_router("/records", records_router)
+api.add_router("/records", records_staff_router)
+api.add_router("/records", records_office_router)
 api.add_router("/counselling", counselling_router)
 api.add_router("/schedule", schedule_router)
 api.add_router("/progress", progress_router)

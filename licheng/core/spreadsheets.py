@@ -28,6 +28,7 @@ import dataclasses
 import datetime
 import decimal
 import io
+import logging
 import re
 import zipfile
 from collections import defaultdict
@@ -38,6 +39,8 @@ from django.utils.translation import gettext as _
 
 from licheng.core.errors import ServiceError
 from licheng.schools import rocdate
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20_000_000
 MAX_UNCOMPRESSED_BYTES = 200_000_000
@@ -314,7 +317,20 @@ def _too_many_rows(max_rows: int) -> ServiceError:
 def _read_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
     import openpyxl
 
+    from licheng.core.xlsx_rows import first_sheet_text_rows
+
     check_xlsx_container(content)
+
+    def refuse_beyond(count: int) -> None:
+        if count > max_rows + 1:
+            raise _too_many_rows(max_rows)
+
+    try:
+        return first_sheet_text_rows(content, MAX_COLUMNS, cell_text, refuse_beyond)
+    except ServiceError:
+        raise
+    except Exception:
+        logger.debug("xlsx: the fast reader left the sheet to openpyxl", exc_info=True)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
@@ -326,8 +342,7 @@ def _read_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
         table: list[list[str]] = []
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             table.append([cell_text(value) for value in row])
-            if len(table) > max_rows + 1:
-                raise _too_many_rows(max_rows)
+            refuse_beyond(len(table))
         return table
     except ServiceError:
         raise
@@ -460,29 +475,41 @@ def parse_cells(columns: Sequence[Column], rows: Iterable[Row], present: Iterabl
     formula = _("“%(value)s” looks like a spreadsheet formula; remove the leading %(char)s.")
     required = _("This cell must not be empty.")
     keys = set(present) if present is not None else {c.key for c in columns}
-    plan = [(i, c) for i, c in enumerate(columns) if c.key in keys]
+    # Each column's outcome per distinct text: (value, None) or (None, message). A column of a
+    # 60,000-row file holds few distinct texts (terms, codes, scores), and parsers are functions
+    # of the text alone, so each is parsed once.
+    plan: list[tuple[int, Column, dict[str, tuple[Any, str | None]]]] = [
+        (i, c, {}) for i, c in enumerate(columns) if c.key in keys
+    ]
     absent = {c.key: None for c in columns if c.key not in keys}
     for row in rows:
         values: dict[str, Any] = dict(absent)
         line = row.line
-        for index, column in plan:
-            value = row.cells[index]
+        cells = row.cells
+        for index, column, outcomes in plan:
+            value = cells[index]
             if not value:
                 if not column.blank:
                     result.add(line, column.key, required)
                 values[column.key] = None
                 continue
-            if value[0] in "=+-@\t\r" and looks_like_formula(value):
-                result.add(line, column.key, formula % {"value": value[:40], "char": value[0]})
-                values[column.key] = None
-                continue
-            try:
-                values[column.key] = column.parse(value)
-            except CellError as error:
-                result.add(line, column.key, str(error))
-                values[column.key] = None
+            outcome = outcomes.get(value)
+            if outcome is None:
+                outcome = outcomes[value] = _parse_cell(column, value, formula)
+            values[column.key], message = outcome
+            if message is not None:
+                result.add(line, column.key, message)
         result.values[line] = values
     return result
+
+
+def _parse_cell(column: Column, value: str, formula: str) -> tuple[Any, str | None]:
+    if value[0] in "=+-@\t\r" and looks_like_formula(value):
+        return None, formula % {"value": value[:40], "char": value[0]}
+    try:
+        return column.parse(value), None
+    except CellError as error:
+        return None, str(error)
 
 
 def duplicates(

@@ -19,7 +19,7 @@ from licheng.api.auth import forbidden, require
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
-from licheng.people import proxies, selectors, services
+from licheng.people import proxies, role_services, selectors, services
 from licheng.people.models import EnrolmentStatus, ProxyAssignment, RoleGrant, StaffMember, Student, User
 from licheng.people.roles import PERMISSIONS, Role
 
@@ -249,7 +249,7 @@ def roles_table_replace(request: HttpRequest, payload: TableIn) -> Any:
     require(request, "school.manage_roles")
     school = _school(request)
     try:
-        services.role_permissions_replace(actor=Actor.from_request(request), school=school, table=payload.table)
+        role_services.role_permissions_replace(actor=Actor.from_request(request), school=school, table=payload.table)
     except ServiceError as error:
         return _error(error)
     return Status(200, _roles_out(school))
@@ -284,7 +284,7 @@ def role_grant_create(request: HttpRequest, payload: GrantIn) -> Any:
     if user is None:
         raise HttpError(404, _("No such user."))
     try:
-        grant = services.role_grant(
+        grant = role_services.role_grant(
             actor=Actor.from_request(request), school=_school(request), user=user, role=payload.role
         )
     except ServiceError as error:
@@ -300,7 +300,7 @@ def role_grant_delete(request: HttpRequest, grant_id: int) -> Any:
         RoleGrant.objects.filter(school=school, user__school=school).select_related("user"), pk=grant_id
     )
     try:
-        services.role_revoke(actor=Actor.from_request(request), school=school, user=grant.user, role=grant.role)
+        role_services.role_revoke(actor=Actor.from_request(request), school=school, user=grant.user, role=grant.role)
     except ServiceError as error:
         return _error(error)
     return Status(204, None)

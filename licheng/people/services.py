@@ -1,5 +1,7 @@
-"""State changes for people and roles (proxies: ``licheng.people.proxies``). Each function: keyword-only arguments, one
-transaction, a permission check where a person is acting, and an audit entry.
+"""State changes for students and staff, and the permission helpers the other people services share
+(parents: ``licheng.people.parent_services``; roles and the role → permission table:
+``licheng.people.role_services``; proxies: ``licheng.people.proxies``). Each function: keyword-only
+arguments, one transaction, a permission check where a person is acting, and an audit entry.
 
 Acting as a proxy: an office's data (student profiles for the registry, …) may be entered by a
 person who is that office holder's ``office_entry`` proxy today. Such changes are recorded "by X on
@@ -10,7 +12,7 @@ permission checks: it is used by set-up code, commands and imports that checked 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,20 +21,17 @@ from django.utils.translation import gettext as _
 
 from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
-from licheng.core.permission_upgrades import mark_all_known
 from licheng.core.permissions import forget_cached_permissions, has_permission
 from licheng.people import crypto, national_id, roster_codes
 from licheng.people.models import (
     EnrolmentStatus,
-    ParentLink,
     RoleGrant,
-    RolePermission,
     Sex,
     StaffMember,
     Student,
     User,
 )
-from licheng.people.roles import DEFAULT_ROLE_PERMISSIONS, PERMISSIONS, STAFF_ROLES, Role
+from licheng.people.roles import STAFF_ROLES, Role
 from licheng.people.roster_codes import ROSTER_FIELD_NAMES
 from licheng.people.selectors import delegated_permissions, forget_delegated_permissions
 
@@ -100,6 +99,15 @@ def _require(actor: Actor, school: School, permission: str) -> None:
         return
     if actor.user.school_id not in (None, school.pk) or not has_permission(actor.user, school, permission):
         raise PermissionDenied(f"{actor.user} may not {permission}")
+
+
+def _refuse_last_admin(school: School, user: User) -> None:
+    admins = RoleGrant.objects.filter(school=school, role=Role.SCHOOL_ADMIN).exclude(user=user)
+    if not admins.exists():
+        raise ServiceError(
+            _("%(user)s is the school's only administrator; give the role to someone else first.") % {"user": user},
+            field="role",
+        )
 
 
 # --- students ------------------------------------------------------------------------------------
@@ -499,211 +507,3 @@ def staff_update(
     if changes:
         record(actor=actor, school=school, action="staff.update", obj=staff, changes=changes)
     return staff
-
-
-# --- parents -------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def parent_create(
-    *,
-    actor: Actor,
-    school: School,
-    username: str,
-    name: str,
-    email: str = "",
-    student: Student | None = None,
-    relation: str = "",
-) -> User:
-    """Create a parent account (role ``parent``, no usable password until accounts are issued),
-    linked to ``student`` when given. Needs ``people.manage_parents``."""
-    effective = authorise(actor, school, "people.manage_parents")
-    username = (username or "").strip()
-    name = (name or "").strip()
-    if not username:
-        raise ServiceError(_("Enter a login name."), field="username")
-    if not name:
-        raise ServiceError(_("Enter the parent's name."), field="name")
-    if student is not None and student.school_id != school.pk:
-        raise ServiceError(_("That student is not a student of this school."), field="student")
-    user = _new_account(school=school, username=username, name=name, email=email)
-    RoleGrant.objects.create(school=school, user=user, role=Role.PARENT)
-    record(actor=effective, school=school, action="parent.create", obj=user, changes={"username": username})
-    if student is not None:
-        _link(effective, school, user, student, relation)
-    return user
-
-
-def _link(actor: Actor, school: School, parent: User, student: Student, relation: str) -> ParentLink:
-    if ParentLink.objects.filter(parent=parent, student=student).exists():
-        raise ServiceError(
-            _("%(parent)s is already linked to %(student)s.") % {"parent": parent, "student": student.name},
-            field="parent",
-        )
-    link = ParentLink.objects.create(school=school, parent=parent, student=student, relation=relation[:20])
-    record(
-        actor=actor,
-        school=school,
-        action="parent.link",
-        obj=link,
-        changes={"parent": parent.pk, "student": student.pk, "relation": link.relation},
-    )
-    return link
-
-
-@transaction.atomic
-def parent_link(*, actor: Actor, parent: User, student: Student, relation: str = "") -> ParentLink:
-    """Link an existing parent account to a student of the same school (read-only access)."""
-    school = student.school
-    effective = authorise(actor, school, "people.manage_parents")
-    if parent.school_id != school.pk:
-        raise ServiceError(_("That parent account belongs to another school."), field="parent")
-    if not RoleGrant.objects.filter(school=school, user=parent, role=Role.PARENT).exists():
-        raise ServiceError(_("%(user)s is not a parent account.") % {"user": parent}, field="parent")
-    return _link(effective, school, parent, student, relation)
-
-
-@transaction.atomic
-def parent_unlink(*, actor: Actor, link: ParentLink) -> None:
-    school = link.school
-    effective = authorise(actor, school, "people.manage_parents")
-    record(
-        actor=effective,
-        school=school,
-        action="parent.unlink",
-        obj=link,
-        changes={"parent": link.parent_id, "student": link.student_id},
-    )
-    link.delete()
-
-
-# --- roles and their permissions -----------------------------------------------------------------
-
-
-def _refuse_last_admin(school: School, user: User) -> None:
-    admins = RoleGrant.objects.filter(school=school, role=Role.SCHOOL_ADMIN).exclude(user=user)
-    if not admins.exists():
-        raise ServiceError(
-            _("%(user)s is the school's only administrator; give the role to someone else first.") % {"user": user},
-            field="role",
-        )
-
-
-def _require_member(school: School, user: User) -> None:
-    """Role grants touch only users of ``school``; anyone else is answered like an unknown user."""
-    if user.school_id != school.pk:
-        raise ServiceError(_("No such user."), field="user")
-
-
-@transaction.atomic
-def role_grant(*, actor: Actor, school: School, user: User, role: str) -> RoleGrant:
-    """Give ``user`` a role in ``school``. Needs ``school.manage_roles`` (unless the system acts).
-    Only users of the school get roles there: another school's user and a deployment operator (who
-    belongs to no school) are refused as if they did not exist, without their name."""
-    _require(actor, school, LOCKOUT_PERMISSION)
-    if role not in Role.values:
-        raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
-    _require_member(school, user)
-    grant, created = RoleGrant.objects.get_or_create(school=school, user=user, role=role)
-    if created:
-        record(actor=actor, school=school, action="roles.grant", obj=user, changes={"role": role})
-    forget_access(user)
-    return grant
-
-
-@transaction.atomic
-def role_revoke(*, actor: Actor, school: School, user: User, role: str) -> None:
-    """Take a role away. The school's last administrator keeps theirs."""
-    _require(actor, school, LOCKOUT_PERMISSION)
-    _require_member(school, user)
-    grants = RoleGrant.objects.filter(school=school, user=user, role=role)
-    if not grants.exists():
-        return
-    if role == Role.SCHOOL_ADMIN:
-        _refuse_last_admin(school, user)
-    grants.delete()
-    record(actor=actor, school=school, action="roles.revoke", obj=user, changes={"role": role})
-    forget_access(user)
-
-
-@transaction.atomic
-def role_permissions_reset(*, actor: Actor, school: School, audit: bool = True) -> None:
-    """Put the school's role → permission table back to the defaults in ``roles.py``. Deployment
-    operators may do it when they open a school."""
-    if actor.user is None or not actor.user.is_superuser:
-        _require(actor, school, LOCKOUT_PERMISSION)
-    RolePermission.objects.filter(school=school).delete()
-    RolePermission.objects.bulk_create(
-        RolePermission(school=school, role=role, permission=permission)
-        for role, permissions in DEFAULT_ROLE_PERMISSIONS.items()
-        for permission in sorted(permissions)
-    )
-    mark_all_known(school)
-    if audit:
-        record(actor=actor, school=school, action="roles.reset_permissions", obj=school)
-    if actor.user is not None:
-        forget_access(actor.user)
-
-
-def _check_cell(role: str, permission: str) -> None:
-    if role not in Role.values:
-        raise ServiceError(_("“%(role)s” is not a role.") % {"role": role}, field="role")
-    if permission not in PERMISSIONS:
-        raise ServiceError(_("“%(permission)s” is not a permission.") % {"permission": permission}, field="permission")
-
-
-def _lockout_message() -> str:
-    return _("The school administrator must keep the permission to change roles, or nobody could change them again.")
-
-
-@transaction.atomic
-def role_permission_set(*, actor: Actor, school: School, role: str, permission: str, granted: bool) -> None:
-    """Give (``granted=True``) or take away one permission of one role in ``school`` (角色權限設定).
-    Removing ``school.manage_roles`` from the school administrator is refused (lock-out)."""
-    _require(actor, school, LOCKOUT_PERMISSION)
-    _check_cell(role, permission)
-    if not granted and role == Role.SCHOOL_ADMIN and permission == LOCKOUT_PERMISSION:
-        raise ServiceError(_lockout_message(), field="permission")
-    rows = RolePermission.objects.filter(school=school, role=role, permission=permission)
-    if granted == rows.exists():
-        return
-    if granted:
-        RolePermission.objects.create(school=school, role=role, permission=permission)
-    else:
-        rows.delete()
-    record(
-        actor=actor,
-        school=school,
-        action="roles.set_permission",
-        obj=school,
-        changes={"role": role, "permission": permission, "granted": granted},
-    )
-    if actor.user is not None:
-        forget_access(actor.user)
-
-
-@transaction.atomic
-def role_permissions_replace(*, actor: Actor, school: School, table: Mapping[str, Iterable[str]]) -> dict[str, Any]:
-    """Make the school's role → permission table exactly ``table`` (roles left out lose every
-    permission) in one change with one audit entry listing what was added and removed. Same
-    lock-out rule as ``role_permission_set``. Returns the change."""
-    _require(actor, school, LOCKOUT_PERMISSION)
-    wanted: set[tuple[str, str]] = set()
-    for role, permissions in table.items():
-        for permission in permissions:
-            _check_cell(role, permission)
-            wanted.add((role, permission))
-    if (Role.SCHOOL_ADMIN.value, LOCKOUT_PERMISSION) not in wanted:
-        raise ServiceError(_lockout_message(), field="permission")
-    current = set(RolePermission.objects.filter(school=school).values_list("role", "permission"))
-    added, removed = sorted(wanted - current), sorted(current - wanted)
-    if not (added or removed):
-        return {}
-    for role, permission in removed:
-        RolePermission.objects.filter(school=school, role=role, permission=permission).delete()
-    RolePermission.objects.bulk_create(RolePermission(school=school, role=r, permission=p) for r, p in added)
-    changes = {"added": [f"{r}:{p}" for r, p in added], "removed": [f"{r}:{p}" for r, p in removed]}
-    record(actor=actor, school=school, action="roles.set_permissions", obj=school, changes=changes)
-    if actor.user is not None:
-        forget_access(actor.user)
-    return changes

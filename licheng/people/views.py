@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission, school_view
-from licheng.people import proxies, roster_codes, selectors, services
+from licheng.people import parent_services, proxies, role_services, roster_codes, selectors, services
 from licheng.people.forms import (
     ParentForm,
     ParentLinkForm,
@@ -211,7 +211,7 @@ def parent_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ParentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.parent_create(
+            parent_services.parent_create(
                 actor=Actor.from_request(request),
                 school=_school(request),
                 student=student,
@@ -235,7 +235,7 @@ def parent_link(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("username", _("There is no account with that login name in this school."))
         else:
             try:
-                services.parent_link(
+                parent_services.parent_link(
                     actor=Actor.from_request(request),
                     parent=parent,
                     student=student,
@@ -256,7 +256,7 @@ def parent_unlink(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     link: ParentLink = get_object_or_404(
         ParentLink.objects.filter(school=_school(request), student=student), pk=link_pk
     )
-    services.parent_unlink(actor=Actor.from_request(request), link=link)
+    parent_services.parent_unlink(actor=Actor.from_request(request), link=link)
     messages.success(request, _("Parent unlinked."))
     return redirect("people:student_detail", pk=student.pk)
 
@@ -331,7 +331,9 @@ def role_permissions(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         posted = {role.value: request.POST.getlist(role.value) for role in Role}
         try:
-            changes = services.role_permissions_replace(actor=Actor.from_request(request), school=school, table=posted)
+            changes = role_services.role_permissions_replace(
+                actor=Actor.from_request(request), school=school, table=posted
+            )
         except ServiceError as problem:
             error = problem.message
         else:
@@ -379,7 +381,7 @@ PERMISSION_GROUPS = {
 @require_POST
 @school_view("school.manage_roles")
 def role_permissions_reset(request: HttpRequest) -> HttpResponse:
-    services.role_permissions_reset(actor=Actor.from_request(request), school=_school(request))
+    role_services.role_permissions_reset(actor=Actor.from_request(request), school=_school(request))
     messages.success(request, _("Role permissions are back to the defaults."))
     return redirect("people:role_permissions")
 
@@ -391,7 +393,7 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.role_grant(
+            role_services.role_grant(
                 actor=Actor.from_request(request), school=school, user=person, role=form.cleaned_data["role"]
             )
         except ServiceError as error:
@@ -414,7 +416,7 @@ def user_role_revoke(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     if not RoleGrant.objects.filter(school=school, user=person, role=role).exists():
         raise Http404
     try:
-        services.role_revoke(actor=Actor.from_request(request), school=school, user=person, role=role)
+        role_services.role_revoke(actor=Actor.from_request(request), school=school, user=person, role=role)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

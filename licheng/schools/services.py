@@ -15,7 +15,7 @@ from licheng.audit.services import Actor, diff, record, snapshot
 from licheng.core.errors import ServiceError
 from licheng.core.permissions import has_permission
 from licheng.people.models import User
-from licheng.people.services import role_permissions_reset
+from licheng.people.role_services import role_permissions_reset
 from licheng.schools import rocdate
 from licheng.schools.models import AcademicYear, Division, Grade, School, SchoolClass, SchoolRules, Term
 from licheng.schools.selectors import current_term, rules_for, staff_users

@@ -11,7 +11,7 @@ from django.db import connection
 
 from licheng.audit.models import AuditChainHead, AuditEntry
 from licheng.audit.services import Actor, chain_of, record, verify_chains
-from licheng.people.services import role_grant
+from licheng.people.role_services import role_grant
 from licheng.testing.factories import UserFactory, make_school
 from licheng.testing.personas import Personas
 

@@ -13,7 +13,7 @@ from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
 from licheng.people import proxies as proxy_services
-from licheng.people import selectors, services
+from licheng.people import role_services, selectors
 from licheng.people.models import Duty, ProxyAssignment, Student
 from licheng.people.roles import Role
 from licheng.people.tests.conftest import student_form_data
@@ -168,7 +168,7 @@ def test_an_office_proxy_enters_data_on_behalf_of_the_office_holder(personas: Pe
     assert entry.actor == personas.other_teacher
     assert entry.on_behalf_of == personas.registry
     # Once the registry clerk no longer holds the office, the proxy can do nothing for it.
-    services.role_revoke(
+    role_services.role_revoke(
         actor=Actor(user=personas.school_admin), school=personas.school, user=personas.registry, role="registry"
     )
     assert as_user(personas.other_teacher).get(reverse("people:student_create")).status_code == 403

@@ -11,7 +11,7 @@ from django.urls import reverse
 from licheng.audit.models import AuditEntry
 from licheng.audit.services import Actor
 from licheng.core.errors import ServiceError
-from licheng.people import services
+from licheng.people import role_services
 from licheng.people.models import RoleGrant, RolePermission, StaffMember, User
 from licheng.people.roles import DEFAULT_ROLE_PERMISSIONS, Role
 from licheng.testing.personas import Personas
@@ -64,7 +64,7 @@ def test_the_admin_cannot_lock_the_school_out_of_role_changes(personas: Personas
     assert "學校管理者必須保有" in response.content.decode()
     assert (RolePermission.objects.count(), AuditEntry.objects.count()) == before
     with pytest.raises(ServiceError):
-        services.role_permission_set(
+        role_services.role_permission_set(
             actor=Actor(user=personas.school_admin),
             school=personas.school,
             role="school_admin",
@@ -75,17 +75,17 @@ def test_the_admin_cannot_lock_the_school_out_of_role_changes(personas: Personas
 
 def test_role_permission_set_and_reset(personas: Personas) -> None:
     actor = Actor(user=personas.school_admin)
-    services.role_permission_set(
+    role_services.role_permission_set(
         actor=actor, school=personas.school, role="subject_teacher", permission="people.view_students", granted=True
     )
     assert RolePermission.objects.filter(
         school=personas.school, role="subject_teacher", permission="people.view_students"
     ).exists()
-    services.role_permissions_reset(actor=actor, school=personas.school)
+    role_services.role_permissions_reset(actor=actor, school=personas.school)
     expected = sum(len(p) for p in DEFAULT_ROLE_PERMISSIONS.values())
     assert RolePermission.objects.filter(school=personas.school).count() == expected
     with pytest.raises(PermissionDenied):
-        services.role_permission_set(
+        role_services.role_permission_set(
             actor=Actor(user=personas.registry),
             school=personas.school,
             role="registry",
@@ -97,7 +97,7 @@ def test_role_permission_set_and_reset(personas: Personas) -> None:
 def test_a_role_grant_across_schools_is_refused(personas: Personas, as_user: Any) -> None:
     before = (RoleGrant.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ServiceError) as caught:
-        services.role_grant(
+        role_services.role_grant(
             actor=Actor(user=personas.school_admin), school=personas.school, user=personas.outsider, role="registry"
         )
     assert caught.value.field == "user"

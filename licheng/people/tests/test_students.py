@@ -221,7 +221,7 @@ def test_parents_are_created_and_linked_within_the_school(personas: Personas, as
 
 def test_editing_without_the_id_permission_keeps_the_id_masked(personas: Personas, as_user: Any) -> None:
     from licheng.audit.services import Actor
-    from licheng.people.services import role_permission_set
+    from licheng.people.role_services import role_permission_set
 
     # Curriculum clerks may edit profiles here but not see IDs.
     role_permission_set(
