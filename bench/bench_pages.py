@@ -115,7 +115,7 @@ def measure() -> dict[tuple[str, str], dict[str, Any]]:
         for path in paths:
             counted: list[str] = []
 
-            def count(execute: Any, sql: str, *args: Any) -> Any:
+            def count(execute: Any, sql: str, *args: Any, counted: list[str] = counted) -> Any:
                 counted.append(sql)
                 return execute(sql, *args)
 
