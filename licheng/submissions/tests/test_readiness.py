@@ -63,6 +63,8 @@ def test_each_problem_is_reported_with_a_link(personas: Personas, storage_root: 
 def test_stored_report_shows_when_it_was_computed_and_recomputes_on_request(
     personas: Personas, storage_root: Path
 ) -> None:
+    import datetime
+
     from django.utils import timezone
 
     from licheng.schools.templatetags.roc import roc_datetime
@@ -77,7 +79,7 @@ def test_stored_report_shows_when_it_was_computed_and_recomputes_on_request(
     # a change in the inputs: the stored report says when it was computed, and shows the change
     # only once it is computed again
     Performance.objects.update(description="")
-    ReadinessReport.objects.filter(pk=report.pk).update(computed_at=timezone.now() - timezone.timedelta(hours=2))
+    ReadinessReport.objects.filter(pk=report.pk).update(computed_at=timezone.now() - datetime.timedelta(hours=2))
     report.refresh_from_db()
     html = page(p)
     assert "No problems found" in html
@@ -87,7 +89,7 @@ def test_stored_report_shows_when_it_was_computed_and_recomputes_on_request(
     assert "a selected performance has no description" in html
     assert "No problems found" not in html
     report.refresh_from_db()
-    assert timezone.now() - report.computed_at < timezone.timedelta(minutes=1)
+    assert timezone.now() - report.computed_at < datetime.timedelta(minutes=1)
     assert f"Computed at {roc_datetime(report.computed_at)}" in html
 
 
