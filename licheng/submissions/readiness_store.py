@@ -3,7 +3,13 @@ outcomes, performances and cadre roles (about half a second for 2,000 students),
 view of the page. The page shows the last computed report with the time it was computed; the first
 view of a term computes it, and anyone who sees the report recomputes it with one button
 (``services.readiness_recompute``). Problems are stored untranslated with their parameters, so the
-report reads in each viewer's language."""
+report reads in each viewer's language.
+
+Not invalidated automatically: its inputs (students, grades, course codes, outcomes, performances,
+cadre roles, the school's rules) are written by many apps, imports write them in bulk without
+signals, so a "changed since" flag would sometimes be missing and a report would look current when
+it is not. The page instead always says when the report was computed and that later changes need
+a recomputation; building a submission reads the data itself, never this report."""
 
 from __future__ import annotations
 
