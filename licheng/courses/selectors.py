@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from licheng.core.permissions import has_permission
-from licheng.courses.models import Course, Enrolment
-from licheng.people.models import User
+from licheng.courses.models import Course, CourseTeacher, Enrolment
+from licheng.people.models import ParentLink, Student, User
 from licheng.schools.models import School
 
 
@@ -23,16 +23,21 @@ def courses_visible_to(user: User, school: School) -> QuerySet[Course]:
         return courses.none()
     if has_permission(user, school, "courses.view_all"):
         return courses
+    # Each way of seeing a course is its own subquery: one OR across the joins of teachers,
+    # enrolments, students and parent links multiplied rows into a scan that grew with the school.
+    students = Student.objects.filter(school=school).filter(
+        Q(school_class__homeroom_teacher=user)
+        | Q(school_class__counsellor=user)
+        | Q(user=user)
+        | Q(pk__in=ParentLink.objects.filter(school=school, parent=user).values("student_id"))
+    )
     mine = (
-        Q(course_teachers__teacher=user)
+        Q(pk__in=CourseTeacher.objects.filter(school=school, teacher=user).values("course_id"))
         | Q(school_class__homeroom_teacher=user)
         | Q(school_class__counsellor=user)
-        | Q(enrolments__student__school_class__homeroom_teacher=user)
-        | Q(enrolments__student__school_class__counsellor=user)
-        | Q(enrolments__student__user=user)
-        | Q(enrolments__student__parent_links__parent=user)
+        | Q(pk__in=Enrolment.objects.filter(school=school, student__in=students.values("pk")).values("course_id"))
     )
-    return courses.filter(pk__in=Course.objects.filter(school=school).filter(mine).values("pk"))
+    return courses.filter(mine)
 
 
 def enrolments_visible_to(user: User, course: Course) -> QuerySet[Enrolment]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,8 @@ from licheng.schools.models import SchoolClass, Term
 from licheng.schools.selectors import current_term, staff_users
 from licheng.schools.views import show_error
 
+# Courses per page of the list: a school of 2,000 students has hundreds of courses a term.
+PAGE_SIZE = 100
 FIELDS = ("course_code", "credits_per_term", "subject_name", "credits", "school_class", "group_name")
 
 
@@ -68,11 +71,16 @@ def course_list(request: HttpRequest) -> HttpResponse:
         if sees_all and term_id
         else SchoolClass.objects.none()
     )
+    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "courses/list.html",
         {
-            "courses": courses,
+            "courses": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "terms": terms,
             "term_id": term_id,
             "classes": classes,

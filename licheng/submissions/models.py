@@ -128,3 +128,24 @@ class SubmittedFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReadinessReport(models.Model):
+    """The readiness report of one term as last computed (``licheng/submissions/readiness_store.py``):
+    the page shows it with the time it was computed instead of recomputing it on every view."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checks = models.JSONField(default=list)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "term"], name="readiness_report_term_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.term_id}@{self.computed_at:%Y-%m-%d %H:%M}"

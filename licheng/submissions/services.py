@@ -1,4 +1,5 @@
-"""State changes of submissions: starting one. The build itself runs in the background job."""
+"""State changes of submissions: starting one (the build itself runs in the background job) and
+recomputing a term's stored readiness report."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from licheng.audit.services import Actor, record
 from licheng.core.errors import ServiceError
 from licheng.people.services import authorise
 from licheng.schools.models import School, Term
-from licheng.submissions.models import ACTIVE_STATUSES, Submission, SubmissionStatus
+from licheng.submissions.models import ACTIVE_STATUSES, ReadinessReport, Submission, SubmissionStatus
 
 SUBMIT = "submissions.submit"
+VIEW = "submissions.view"
 STALE_AFTER = datetime.timedelta(hours=3)
 
 
@@ -60,3 +62,24 @@ def submission_start(*, actor: Actor, school: School, term: Term) -> Submission:
 
         transaction.on_commit(enqueue)
     return submission
+
+
+def readiness_recompute(*, actor: Actor, school: School, term: Term) -> ReadinessReport:
+    """Compute ``term``'s readiness report from the current data and store it with the time."""
+    from licheng.submissions import readiness, readiness_store
+
+    authorise(actor, school, VIEW)
+    if term.school_id != school.pk:
+        raise ServiceError(_("Choose a term from the list."), field="term")
+    computed_at = timezone.now()  # before reading: a change made during the computation is later than this
+    checks = readiness.readiness(school, term)
+    report, _created = ReadinessReport.objects.update_or_create(
+        school=school,
+        term=term,
+        defaults={
+            "computed_at": computed_at,
+            "computed_by": actor.user,
+            "checks": readiness_store.to_json(checks),
+        },
+    )
+    return report

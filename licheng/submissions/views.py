@@ -1,5 +1,6 @@
-"""Pages of submissions: readiness report and history, starting a build, one snapshot with its
-rosters, manifest and changes, and downloads (a roster, the whole package streamed as a ZIP)."""
+"""Pages of submissions: readiness report (stored, recomputed on request) and history, starting a
+build, one snapshot with its rosters, manifest and changes, and downloads (a roster, the whole
+package streamed as a ZIP)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +19,8 @@ from licheng.files.views import content_disposition, file_response
 from licheng.schools.models import School, Term
 from licheng.schools.selectors import current_term
 from licheng.submissions import readiness as readiness_report
+from licheng.submissions import readiness_store, selectors, services
 from licheng.submissions import rosters as R
-from licheng.submissions import selectors, services
 from licheng.submissions.models import SubmittedRoster
 from licheng.submissions.package import stream_package
 
@@ -55,12 +57,20 @@ def index(request: HttpRequest) -> HttpResponse:
     """Readiness report for a term, the start button and the history."""
     school = _school(request)
     term = _term(request, school)
-    checks = readiness_report.readiness(school, term) if term else []
+    report = None
+    if term is not None:
+        # The stored report, computed on the first view of the term and then on request: computing
+        # it reads the whole school's submittable data (see readiness_store).
+        report = readiness_store.stored_report(school, term) or services.readiness_recompute(
+            actor=Actor.from_request(request), school=school, term=term
+        )
+    checks = readiness_store.from_json(report.checks) if report else []
     return render(
         request,
         "submissions/index.html",
         {
             "term": term,
+            "report": report,
             "terms": Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on"),
             "checks": checks,
             "clean": readiness_report.is_clean(checks),
@@ -69,6 +79,20 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_submit": has_permission(request.user, school, "submissions.submit"),  # type: ignore[arg-type]
         },
     )
+
+
+@require_POST
+@school_view("submissions.view")
+def recompute(request: HttpRequest) -> HttpResponse:
+    """Compute the term's readiness report again from the current data."""
+    school = _school(request)
+    term = _term(request, school)
+    if term is None:
+        messages.error(request, _("Choose a term from the list."))
+        return redirect("submissions:index")
+    services.readiness_recompute(actor=Actor.from_request(request), school=school, term=term)
+    messages.success(request, _("The readiness report was computed again from the current data."))
+    return redirect(f"{reverse('submissions:index')}?term={term.pk}#readiness")
 
 
 @require_POST

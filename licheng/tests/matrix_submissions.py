@@ -13,6 +13,7 @@ ROSTER = lambda w: {"pk": w.extra["submission"].pk, "code": "1"}  # noqa: E731
 CASES: list[Case] = [
     Case("submissions:index", PAGE_REGISTRY),
     Case("submissions:start", POST_REGISTRY_OBJ, method="post", data=lambda w: {"term": w.p.term.pk}),
+    Case("submissions:recompute", POST_REGISTRY_OBJ, method="post", data=lambda w: {"term": w.p.term.pk}),
     Case("submissions:detail", PAGE_REGISTRY_OBJ, kwargs=SUBMISSION),
     Case("submissions:roster", PAGE_REGISTRY_OBJ, kwargs=ROSTER),
     Case("submissions:package", PAGE_REGISTRY_OBJ, kwargs=SUBMISSION),

@@ -217,6 +217,23 @@ def test_filters_and_search(personas: Personas) -> None:
     assert "No courses." in page
 
 
+def test_long_course_list_is_paged(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    from licheng.courses import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _add_courses(personas, 2)  # 國文, 物理, 選修0, 選修1
+    client = client_for(personas.registry)
+    url = reverse("courses:list")
+    first = client.get(url, {"q": "選修"}).content.decode()
+    assert "Page 1 of 1" not in first and ">選修0</a>" in first and ">選修1</a>" in first
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    shown = [{s for s in ("國文", "物理", "選修0", "選修1") if f">{s}</a>" in page} for page in (first, second)]
+    assert len(shown[0]) == len(shown[1]) == 2 and shown[0] | shown[1] == {"國文", "物理", "選修0", "選修1"}
+    assert "page=2" in first and "Next" in first and "Previous" in second
+
+
 def _add_courses(personas: Personas, n: int) -> None:
     for i in range(n):
         teacher = make_staff(personas.school, "subject_teacher")
@@ -228,12 +245,12 @@ def _add_courses(personas: Personas, n: int) -> None:
 # Every request: session, user with their school, role grants, role permissions = 4 (the session is
 # written again only when its last renewal is over a minute old).
 LIST_QUERIES = {
-    # terms for the filter, current term, classes and teachers for the filters, courses with term,
-    # year and class, their teachers
-    "school_admin": 4 + 6,
-    # current term, terms, courses (narrowed by a subquery), their teachers
-    "subject_teacher": 4 + 4,
-    "student": 4 + 4,
+    # terms for the filter, current term, classes and teachers for the filters, the count for the
+    # pages, courses with term, year and class, their teachers
+    "school_admin": 4 + 7,
+    # current term, terms, the count for the pages, courses (narrowed by subqueries), their teachers
+    "subject_teacher": 4 + 5,
+    "student": 4 + 5,
 }
 
 

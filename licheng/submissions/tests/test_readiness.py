@@ -58,3 +58,46 @@ def test_each_problem_is_reported_with_a_link(personas: Personas, storage_root: 
     # the problem is named without a link that would refuse them
     assert "has 1 cadre roles not yet verified" in html
     assert f'<a href="{reverse("records:cadre_roles")}">' not in html
+
+
+def test_stored_report_shows_when_it_was_computed_and_recomputes_on_request(
+    personas: Personas, storage_root: Path
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from licheng.schools.templatetags.roc import roc_datetime
+    from licheng.submissions.models import ReadinessReport
+
+    p = personas
+    add_student_data(p.student, p.term, p.course, verifier=p.registry, files=False)
+    html = page(p)
+    assert "No problems found" in html
+    report = ReadinessReport.objects.get(school=p.school, term=p.term)
+    assert f"Computed at {roc_datetime(report.computed_at)}" in html
+    # a change in the inputs: the stored report says when it was computed, and shows the change
+    # only once it is computed again
+    Performance.objects.update(description="")
+    ReadinessReport.objects.filter(pk=report.pk).update(computed_at=timezone.now() - datetime.timedelta(hours=2))
+    report.refresh_from_db()
+    html = page(p)
+    assert "No problems found" in html
+    assert f"Computed at {roc_datetime(report.computed_at)}" in html
+    response = client_in("en", p.registry).post(reverse("submissions:recompute"), {"term": p.term.pk}, follow=True)
+    html = response.content.decode()
+    assert "a selected performance has no description" in html
+    assert "No problems found" not in html
+    report.refresh_from_db()
+    assert timezone.now() - report.computed_at < datetime.timedelta(minutes=1)
+    assert f"Computed at {roc_datetime(report.computed_at)}" in html
+
+
+def test_stored_report_reads_in_the_viewers_language(personas: Personas, storage_root: Path) -> None:
+    p = personas
+    add_student_data(p.student, p.term, p.course, verifier=p.registry, files=False)
+    Performance.objects.update(description="")
+    assert "a selected performance has no description" in page(p)  # computed while browsing in English
+    html = client_in("zh-hant", p.registry).get(reverse("submissions:index"), {"term": p.term.pk}).content.decode()
+    assert "a selected performance has no description" not in html
+    assert str(p.student) in html
