@@ -141,6 +141,7 @@ def locust_main(config_path: str) -> int:
     accounts: dict[str, list[str]] = config["accounts"]
     files = {"pdf": Path(config["pdf"]).read_bytes(), "mp4": Path(config["mp4"]).read_bytes()}
     state: dict[str, Any] = {"users": 0, "journeys": 0, "journey_errors": 0, "samples": [], "uploads": []}
+    state["upload_count"] = 0
     state["kinds"] = {"student": 0, "teacher": 0, "homeroom": 0}
     cursors = dict.fromkeys(accounts, 0)
 
@@ -159,6 +160,7 @@ def locust_main(config_path: str) -> int:
 
     class Person(HttpUser):
         abstract = True
+        host = hosts[0]  # every request names its node's full URL (see url)
         wait_time = between(0.5, 2.0)  # reading and tapping between steps, on a phone
 
         def on_start(self) -> None:
@@ -200,7 +202,8 @@ def locust_main(config_path: str) -> int:
             if not courses:
                 return failed("student has no uploadable course")
             self.wait()
-            video = state["journeys"] % 4 == 3
+            state["upload_count"] += 1
+            video = state["upload_count"] % 4 == 0
             token = secrets.token_hex(16).encode()
             data = files["mp4" if video else "pdf"].replace(TOKEN, token, 1)
             name = "學習成果影片.mp4" if video else "學習成果.pdf"
@@ -341,6 +344,18 @@ def start_node(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[by
     raise RuntimeError("gunicorn did not start")
 
 
+def warm_up(port: int) -> None:
+    """Ask each node for its login page a few times, so every worker has loaded Django and opened its
+    database connection before the timed phase."""
+    import http.client
+
+    for _ in range(3 * WORKERS):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("GET", "/login/")
+        conn.getresponse().read()
+        conn.close()
+
+
 def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
     """User + system CPU time of the processes and their children so far."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -416,7 +431,9 @@ def prepare(env: dict[str, str]) -> dict[str, list[str]]:
         students = student_ids[::step][: ACCOUNTS["student"]]
         teachers = sorted(set(CourseTeacher.objects.values_list("teacher_id", flat=True)))[: ACCOUNTS["teacher"]]
         homerooms = sorted(
-            set(SchoolClass.objects.filter(homeroom_teacher__isnull=False).values_list("homeroom_teacher_id", flat=True))
+            set(
+                SchoolClass.objects.filter(homeroom_teacher__isnull=False).values_list("homeroom_teacher_id", flat=True)
+            )
         )[: ACCOUNTS["homeroom"]]
         password = make_password(PASSWORD)
         ids = set(students) | set(teachers) | set(homerooms)
@@ -525,6 +542,8 @@ def main() -> int:
         try:
             for port, node_env, name in zip(ports, node_envs, ("node1", "node2"), strict=False):
                 servers.append(start_node(port, node_env, work / f"{name}.log"))
+            for port in ports:
+                warm_up(port)
             worker_log = (work / "worker.log").open("wb")
             servers.append(
                 subprocess.Popen(  # noqa: S603
