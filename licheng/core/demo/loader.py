@@ -76,7 +76,8 @@ def _copy(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
     """Insert plain rows: ``COPY`` on PostgreSQL (psycopg 3), ``bulk_create`` elsewhere. The rows are
     the same either way; only the round trips and the per-object cost differ."""
     if connection.vendor != "postgresql":
-        _bulk(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
+        names = [model._meta.get_field(name).attname for name in columns]
+        _bulk(model, [model(**dict(zip(names, row, strict=True))) for row in rows])
         return len(rows)
     quoted = ", ".join('"' + model._meta.get_field(name).column + '"' for name in columns)
     sql = f'COPY "{model._meta.db_table}" ({quoted}) FROM STDIN'
