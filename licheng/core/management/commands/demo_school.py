@@ -22,7 +22,14 @@ from django_scopes import scopes_disabled
 
 from licheng.core.demo.activity import add_activity
 from licheng.core.demo.curriculum import DEMO_PASSWORD
-from licheng.core.demo.loader import ensure_operator, existing_school, load_plan, usernames_taken
+from licheng.core.demo.loader import (
+    LOADED_MODELS,
+    analyze,
+    ensure_operator,
+    existing_school,
+    load_plan,
+    usernames_taken,
+)
 from licheng.core.demo.plan import FIRST_SCHOOL_CODE, MIN_STUDENTS, build_plan, school_code
 from licheng.schools import rocdate
 
@@ -87,6 +94,8 @@ class Command(BaseCommand):
                     f"{counts['staff']} staff, {counts['courses']} courses, {counts['enrolments']} enrolments, "
                     f"{counts['parents']} parents ({time.perf_counter() - began:.1f} s)"
                 )
+            if loaded:
+                analyze(LOADED_MODELS)
             today = timezone.localdate()
             for index in range(schools):
                 school = existing_school(school_code(index))
