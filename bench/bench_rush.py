@@ -439,6 +439,17 @@ def load(env: dict[str, str]) -> None:
     ).stdout
     print(f"rush: demo_school --schools {SCHOOLS} --students {STUDENTS} took {time.monotonic() - began:.0f} s")
     print(f"rush: {out.strip().splitlines()[-1]}")
+    print(f"rush: database {database_mb():.0f} MB after the load ({SCHOOLS * STUDENTS} students)")
+
+
+def database_mb() -> float:
+    """The database's size on disk (tables, indexes, TOAST): for the capacity model's storage line."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        row = cursor.fetchone()
+    return float(row[0]) / 1e6 if row else 0.0
 
 
 def prepare(env: dict[str, str]) -> dict[str, list[str]]:

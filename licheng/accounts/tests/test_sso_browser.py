@@ -1,6 +1,7 @@
 """Signing in through the test OpenID Connect provider in a real browser: a student's first
-sign-in links by student number after confirming, a teacher links from the account page, and
-both sign out (of the platform, then of the provider). Screenshots of each page."""
+sign-in links by student number after confirming, a teacher links from the account page, a
+parent with no account binds a child with a code and so gets one, and all sign out (of the
+platform, then of the provider). Screenshots of each page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import pytest
 
 from licheng.accounts.models import ExternalIdentity
 from licheng.accounts.tests.provider import Provider
+from licheng.audit.services import Actor
+from licheng.people import binding
+from licheng.people.models import ParentLink
 from licheng.testing.oidc_provider import people
 from licheng.testing.personas import PASSWORD, Personas
 
@@ -91,3 +95,36 @@ def test_a_teacher_links_from_the_account_page_then_signs_in_with_it(
     _at_provider(page, educloud, "cloud-teacher")  # signed out at the provider too: it asks again
     page.wait_for_url(f"{base}/")
     assert "李老師" in page.locator(".site-account").inner_text()
+
+
+def test_a_parent_signs_in_with_the_provider_and_binds_a_child(
+    live_server: LiveServer, phone_page: Page, educloud: Provider, personas: Personas, screenshot_dir: Path
+) -> None:
+    _, code = binding.code_issue(actor=Actor(user=personas.student_user), student=personas.student)
+    base = _base(live_server)
+    page = phone_page
+    page.goto(f"{base}/login/")
+    page.get_by_role("link", name="以教育雲端登入").click()
+    _at_provider(page, educloud, "cloud-parent")
+
+    page.wait_for_url(f"{base}/sso/no-account/")
+    page.screenshot(path=str(screenshot_dir / "sso-parent-no-account-phone.png"), full_page=True)
+    page.get_by_role("link", name="我是家長，有綁定碼").click()
+    page.wait_for_url(f"{base}/parents/bind/")
+    page.fill("input[name=code]", code.lower())
+    page.fill("input[name=relation]", "母")
+    page.get_by_role("button", name="綁定", exact=True).click()
+
+    page.wait_for_url(f"{base}/parents/children/")
+    assert personas.student.name in page.locator("main").inner_text()
+    assert "陳媽媽" in page.locator(".site-account").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "sso-parent-bound-phone.png"), full_page=True)
+    mother = ExternalIdentity.objects.get().user
+    assert ParentLink.objects.filter(parent=mother, student=personas.student, relation="母").exists()
+
+    _sign_out_everywhere(page, base, educloud, screenshot_dir, "parent")
+    page.get_by_role("link", name="以教育雲端登入").click()
+    _at_provider(page, educloud, "cloud-parent")  # now linked: straight to the parent's home
+    page.wait_for_url(f"{base}/")
+    assert "陳媽媽" in page.locator(".site-account").inner_text()
