@@ -165,3 +165,18 @@ def test_discovery_and_keys_are_cached_then_fetched_again(rogue_cloud: Rogue, se
     settings.OIDC_METADATA_MAX_AGE = 0  # stale at once: discovery is read again
     assert _callback(Client(), rogue_cloud).status_code == 302
     assert rogue_cloud.fetches.count("/.well-known/openid-configuration") == 3  # at the start and the callback
+
+
+def test_a_provider_without_end_session_just_signs_out_here(rogue_cloud: Rogue) -> None:
+    """The rogue provider's discovery names no ``end_session_endpoint``: log-out ends the local
+    session and goes to the log-in page, with no provider log-out offered."""
+    client = Client()
+    assert _callback(client, rogue_cloud)["Location"] == "/sso/link/"
+    assert client.post("/sso/link/", {"confirm": ""})["Location"] == "/"
+    assert "_auth_user_id" in client.session
+
+    response = client.post("/logout/")
+
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302
