@@ -439,7 +439,6 @@ def load(env: dict[str, str]) -> None:
     ).stdout
     print(f"rush: demo_school --schools {SCHOOLS} --students {STUDENTS} took {time.monotonic() - began:.0f} s")
     print(f"rush: {out.strip().splitlines()[-1]}")
-    print(f"rush: database {database_mb():.0f} MB after the load ({SCHOOLS * STUDENTS} students)")
 
 
 def database_mb() -> float:
@@ -579,6 +578,7 @@ def main() -> int:
             node_envs.append({**env, "LICHENG_VAR_DIR": str(work / name), "TMPDIR": str(work / name / "tmp")})
         load(node_envs[0])
         accounts = prepare(node_envs[0])
+        print(f"rush: database {database_mb():.0f} MB after the load ({SCHOOLS * STUDENTS} students)")
         (work / "upload.pdf").write_bytes(make_pdf())
         (work / "upload.mp4").write_bytes(make_mp4())
         ports = [free_port(), free_port()]
