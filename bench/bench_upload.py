@@ -126,6 +126,8 @@ def django_application() -> Any:
     settings.ROOT_URLCONF = "bench_upload_urls"
     from django.core.wsgi import get_wsgi_application
 
+    import licheng.wsgi  # noqa: F401 - starts up as a gunicorn worker does (licheng/wsgi.py)
+
     return get_wsgi_application()
 
 
