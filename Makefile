@@ -81,10 +81,10 @@ bench: sysdeps
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy licheng
+	$(VENV)/bin/mypy licheng bench
 
 typecheck: $(DEV_STAMP)
-	$(VENV)/bin/mypy licheng
+	$(VENV)/bin/mypy licheng bench
 
 fmt: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .

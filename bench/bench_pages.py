@@ -114,8 +114,9 @@ def measure() -> dict[tuple[str, str], dict[str, Any]]:
         client.force_login(user)
         for path in paths:
             response = client.get(path)  # warm-up: the session, caches, a first stored report
-            if response.status_code == 302 and response.url.startswith("/") and "login" not in response.url:
-                path = response.url  # e.g. /records/my-transcript/ → the student's own transcript
+            location = response.get("Location", "")
+            if response.status_code == 302 and location.startswith("/") and "login" not in location:
+                path = location  # e.g. /records/my-transcript/ → the student's own transcript
                 client.get(path)
             counted: list[str] = []
 
@@ -152,6 +153,7 @@ def measure_recompute() -> dict[str, float]:
 
     with scopes_disabled():
         user = User.objects.get(username="registry")
+        assert user.school_id is not None
         term = current_term(School.objects.get(pk=user.school_id))
     client = Client()
     client.force_login(user)

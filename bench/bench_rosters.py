@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 STUDENTS = 3_000
 GRADES_PER_STUDENT = 20
-COVER = [["學校代碼", "學年度", "學期", "名冊別"], ["111111", 114, 1, 2]]
+COVER: list[list[object]] = [["學校代碼", "學年度", "學期", "名冊別"], ["111111", 114, 1, 2]]
 HEADER = [
     "身分證號",
     "課程代碼",
@@ -37,7 +37,7 @@ HEADER += ["是否採計學分", "質性文字描述"]
 
 
 def _rows() -> list[list[object]]:
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [[*HEADER]]
     for student in range(STUDENTS):
         for grade in range(GRADES_PER_STUDENT):
             code = f"114111111A11010100000{grade:02d}"

@@ -81,7 +81,7 @@ compile_messages() {
 
 run_step "ruff check" "$VENV/bin/ruff" check .
 run_step "ruff format --check" "$VENV/bin/ruff" format --check .
-run_step "mypy licheng" "$VENV/bin/mypy" licheng
+run_step "mypy licheng bench" "$VENV/bin/mypy" licheng bench
 run_step "makemigrations --check" "$PY" manage.py makemigrations --check --dry-run
 run_step "compilemessages" compile_messages
 # The two test runs are independent (own database, own temporary folders, free ports) and each
