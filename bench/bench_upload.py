@@ -319,36 +319,30 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> subpr
     raise RuntimeError(f"gunicorn {app} did not start")
 
 
+def _stat(path: Path) -> tuple[str, int] | None:
+    """A process's name and user + system CPU ticks so far, from its ``/proc/<pid>/stat``."""
+    try:
+        name, rest = path.read_text().split(" (", 1)[1].rsplit(")", 1)
+    except (OSError, IndexError, ValueError):
+        return None
+    fields = rest.split()
+    return name, int(fields[11]) + int(fields[12])
+
+
 def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     """User + system CPU time of gunicorn's workers (and master) so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
     pids = [process.pid]
     with contextlib.suppress(OSError):
         pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    stats = [_stat(Path(f"/proc/{pid}/stat")) for pid in pids]
+    return sum(stat[1] for stat in stats if stat) / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU time of every PostgreSQL process on this machine so far (the bench's
     private cluster is the only one running during ``scripts/bench.sh``)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, IndexError, ValueError):
-            continue
-        if name == "postgres":
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    stats = [_stat(path) for path in Path("/proc").glob("[0-9]*/stat")]
+    return sum(stat[1] for stat in stats if stat and stat[0] == "postgres") / os.sysconf("SC_CLK_TCK")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
